@@ -1,0 +1,162 @@
+"""Command line: python -m rnn_demo {train,predict,evaluate} ...
+
+Bad input exits with status 2 and one line `error: ...` on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+import torch
+from tqdm import tqdm
+
+from .checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
+from .data import DataError
+from .models import ARCHITECTURES, CELLS
+from .predict import predict
+from .train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, evaluate, train
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse prints usage + message; we want one clean line
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text}")
+    return value
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m rnn_demo", description="Classify surnames by language with an RNN.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    defaults = TrainConfig()
+
+    t = commands.add_parser("train", help="train a model on a names table and save it")
+    t.add_argument("--data", required=True, help="a .csv (name,label), a folder or .zip of <Label>.txt files")
+    t.add_argument("--arch", choices=ARCHITECTURES, default=defaults.arch)
+    t.add_argument("--cell", choices=list(CELLS), default=defaults.cell)
+    t.add_argument("--hidden", type=_positive_int, default=defaults.hidden_size)
+    t.add_argument("--layers", type=_positive_int, default=defaults.num_layers)
+    t.add_argument("--dropout", type=float, default=defaults.dropout)
+    t.add_argument("--epochs", type=_positive_int, default=defaults.epochs)
+    t.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size)
+    t.add_argument("--lr", type=float, default=defaults.learning_rate)
+    t.add_argument("--seed", type=int, default=defaults.seed)
+    t.add_argument("--val-fraction", type=float, default=defaults.val_fraction)
+    t.add_argument("--balance", action="store_true", help="weight the loss so rare labels count as much")
+    t.add_argument("--out", required=True, help="checkpoint file to write (.safetensors)")
+    t.add_argument("--json", action="store_true", help="last stdout line: one JSON object of results")
+
+    p = commands.add_parser("predict", help="top-k languages for names")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("--checkpoint", default=str(DEFAULT_CHECKPOINT))
+    p.add_argument("--top-k", type=_positive_int, default=3)
+    p.add_argument("--json", action="store_true", help="one JSON object per name per line")
+
+    e = commands.add_parser("evaluate", help="accuracy of a checkpoint on a names table")
+    e.add_argument("--checkpoint", required=True)
+    e.add_argument("--data", required=True)
+    e.add_argument("--json", action="store_true")
+    return parser
+
+
+def run_train(args) -> None:
+    from .data import load_table
+
+    config = TrainConfig(
+        arch=args.arch, cell=args.cell, hidden_size=args.hidden, num_layers=args.layers,
+        dropout=args.dropout, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+        seed=args.seed, val_fraction=args.val_fraction, balance=args.balance,
+    )
+    table, report = load_table(args.data)
+    bar = tqdm(total=None, unit="batch", file=sys.stderr, dynamic_ncols=True)
+    try:
+        for event in train(table, config):
+            if isinstance(event, BatchEvent):
+                bar.total = event.steps_per_epoch * event.epochs
+                bar.update(1)
+                bar.set_postfix(epoch=f"{event.epoch}/{event.epochs}", loss=f"{event.loss:.3f}")
+            elif isinstance(event, EpochEvent):
+                bar.write(
+                    f"epoch {event.epoch}/{event.epochs}  train loss {event.train_loss:.3f}  "
+                    f"val loss {event.val_loss:.3f}  val acc {event.val_accuracy:.3f}  "
+                    f"macro {event.val_macro_accuracy:.3f}  {event.names_per_second:,.0f} names/s",
+                    file=sys.stderr,
+                )
+            elif isinstance(event, DoneEvent):
+                done = event
+    finally:
+        bar.close()  # before any error line, so the two never share a line
+    save_checkpoint(done.model, args.out)
+    summary = {
+        "val_accuracy": done.val_accuracy,
+        "val_macro_accuracy": done.val_macro_accuracy,
+        "train_loss": done.train_loss,
+        "epochs": done.epochs_run,
+        "best_epoch": done.best_epoch,
+        "seconds": round(done.seconds, 3),
+        "names_per_second": round(done.names_per_second, 1),
+        "labels": len(report.counts),
+        "names": report.rows,
+        "checkpoint": str(args.out),
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"saved {args.out}: validation accuracy {done.val_accuracy:.3f}, "
+              f"macro accuracy {done.val_macro_accuracy:.3f} (best epoch {done.best_epoch})")
+
+
+def run_predict(args) -> None:
+    model = load_checkpoint(args.checkpoint)
+    for name, top in zip(args.names, predict(model, args.names, args.top_k)):
+        if args.json:
+            print(json.dumps({"name": name, "predictions": [{"label": l, "probability": p} for l, p in top]}))
+        else:
+            print(f"{name}: " + ", ".join(f"{label} {p:.1%}" for label, p in top))
+
+
+def run_evaluate(args) -> None:
+    model = load_checkpoint(args.checkpoint)
+    result = evaluate(model, args.data)
+    if args.json:
+        print(json.dumps({
+            "accuracy": result.accuracy,
+            "macro_accuracy": result.macro_accuracy,
+            "per_label": result.per_label,
+            "confusion": {"labels": list(result.confusion.columns), "matrix": result.confusion.values.tolist()},
+            "n": result.n,
+        }))
+    else:
+        print(f"accuracy {result.accuracy:.3f}  macro accuracy {result.macro_accuracy:.3f}  ({result.n} names)")
+        for label, accuracy in result.per_label.items():
+            print(f"  {label:<14} {accuracy:.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        {"train": run_train, "predict": run_predict, "evaluate": run_evaluate}[args.command](args)
+    except (UsageError, DataError, CheckpointError, TrainingError, ValueError, OSError) as err:
+        message = " ".join(str(err).split()) or type(err).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(min(torch.get_num_threads(), 2))
+    sys.exit(main())

@@ -1,0 +1,375 @@
+"""Names table -> clean table -> tensors.
+
+Shapes: B batch, T time (letters), V alphabet size.
+
+    "Müller"  --normalise_name-->  "muller"  --encode_name-->  (T,) letter indices
+              --one_hot-->  (T, V)  --collate (pad_sequence)-->  (B, T, V) + lengths (B,)
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import torch
+from anyascii import anyascii
+from torch.nn.utils.rnn import pad_sequence
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from . import limits
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+UNKNOWN = "?"  # one explicit symbol for anything we cannot read (digits, emoji, ...)
+ALPHABET = LETTERS + " '-." + UNKNOWN
+V = len(ALPHABET)  # 31
+LETTER_INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+
+
+class DataError(ValueError):
+    """A names table (or a name) we cannot use; `problems` lists every reason found."""
+
+    def __init__(self, problems: str | list[str]):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        shown = "; ".join(self.problems[:5])
+        more = len(self.problems) - 5
+        super().__init__(shown + (f" (and {more} more problems)" if more > 0 else ""))
+
+
+# ---------------------------------------------------------------------------------------------
+# One name
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case ASCII spelling of a name: 'Łukasiewicz' -> 'lukasiewicz', '4ever' -> '?ever'."""
+    out = []
+    for ch in unicodedata.normalize("NFKC", str(name)):
+        category = unicodedata.category(ch)
+        if ch.isspace():
+            out.append(" ")
+        elif category.startswith("M"):
+            continue  # a stray combining accent: the letter it belonged to is already out
+        elif category.startswith("L") or category in ("Pd", "Pi", "Pf"):
+            # anyascii also handles letters that do not decompose (ł, ß, ø, Đ) and other scripts.
+            for t in anyascii(ch).lower():
+                out.append(t if t in LETTER_INDEX else UNKNOWN)
+        else:
+            low = ch.lower()
+            # Digits, emoji, symbols: UNKNOWN, never silently another letter.
+            out.append(low if low in LETTER_INDEX and low != UNKNOWN else UNKNOWN)
+    return " ".join("".join(out).split())  # strip and collapse runs of spaces
+
+
+def check_name(name: str, where: str = "") -> str:
+    """Normalise a name and refuse one we cannot classify (no letters, too long)."""
+    prefix = f"{where}: " if where else ""
+    if name is None or not str(name).strip():
+        raise DataError(f"{prefix}blank name")
+    clean = normalise_name(name)
+    shown = str(name).strip()
+    shown = shown if len(shown) <= 30 else shown[:27] + "..."
+    if not any(ch in LETTERS for ch in clean):
+        raise DataError(f"{prefix}name {shown!r} has no letters we can read")
+    if len(clean) > limits.MAX_NAME_LENGTH:
+        raise DataError(
+            f"{prefix}name {shown!r} is {len(clean)} characters long; "
+            f"the limit is {limits.MAX_NAME_LENGTH}"
+        )
+    return clean
+
+
+def encode_name(clean_name: str) -> torch.Tensor:
+    """Letter indices of a normalised name: (T,) int64."""
+    return torch.tensor([LETTER_INDEX.get(ch, LETTER_INDEX[UNKNOWN]) for ch in clean_name])
+
+
+def one_hot(clean_name: str) -> torch.Tensor:
+    """A normalised name as a one-hot matrix: (T, V) float32, one row per letter."""
+    return torch.nn.functional.one_hot(encode_name(clean_name), V).float()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a table from a file, a folder, a zip or a DataFrame
+
+
+def _decode(data: bytes, what: str) -> str:
+    """Bytes of an uploaded text file -> str; UTF-8 (with or without BOM), else Latin-1."""
+    if not data.strip():
+        raise DataError(f"{what} is empty")
+    sample = data[:4096]
+    controls = sum(b < 32 and b not in (9, 10, 13) for b in sample)
+    if b"\x00" in sample or controls > len(sample) // 20:
+        raise DataError(f"{what} is not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # every byte decodes; cp1252/Latin-1 CSVs are common
+
+
+def _read_limited(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > limits.MAX_UPLOAD_BYTES:
+        raise DataError(
+            f"{path.name} is {size / 1e6:.1f} MB; the limit is {limits.MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+        )
+    return path.read_bytes()
+
+
+def _csv_table(text: str, what: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DataError(f"{what} is not a readable CSV ({first})") from None
+    return frame
+
+
+def _lines_table(text: str, label: str) -> pd.DataFrame:
+    names = [line.strip() for line in text.splitlines() if line.strip()]
+    return pd.DataFrame({"name": names, "label": [label] * len(names)})
+
+
+def _zip_table(data: bytes, what: str) -> pd.DataFrame:
+    """A .zip of <Label>.txt files. Nothing is extracted to disk: members are read in memory and
+    only a member's base name becomes a label, so '../' paths cannot go anywhere."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise DataError(f"{what} is not a readable .zip file") from None
+    texts = [
+        m for m in members
+        if m.filename.lower().endswith(".txt") and not Path(m.filename).name.startswith(".")
+        and "__MACOSX" not in m.filename
+    ]
+    if not texts:
+        raise DataError(f"{what} holds no <Label>.txt files")
+    if len(members) > limits.MAX_ZIP_MEMBERS:
+        raise DataError(f"{what} holds {len(members)} files; the limit is {limits.MAX_ZIP_MEMBERS}")
+    frames, budget = [], limits.MAX_UNZIPPED_BYTES
+    for member in texts:
+        # Read at most `budget` bytes: a zip bomb's declared sizes may lie.
+        try:
+            with archive.open(member) as handle:
+                content = handle.read(budget + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+            raise DataError(f"{what}: member {member.filename!r} cannot be read") from None
+        budget -= len(content)
+        if budget < 0:
+            raise DataError(
+                f"{what} inflates to more than {limits.MAX_UNZIPPED_BYTES / 1e6:.0f} MB; "
+                "is it a zip bomb?"
+            )
+        label = Path(member.filename.replace("\\", "/")).stem
+        if content.strip():
+            frames.append(_lines_table(_decode(content, f"{what}: {member.filename}"), label))
+    if not frames:
+        raise DataError(f"{what}: every .txt file in it is empty")
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+    """Read a raw names table (columns name, label) from a DataFrame, a .csv with a header,
+    a <Label>.txt list, a folder of <Label>.txt files or a .zip of them. Raises DataError."""
+    if isinstance(source, pd.DataFrame):
+        return source
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(p for p in path.glob("*.txt") if not p.name.startswith("."))
+        if not files:
+            raise DataError(f"folder {path.name!r} holds no <Label>.txt files")
+        return pd.concat(
+            [_lines_table(_decode(_read_limited(p), p.name), p.stem) for p in files],
+            ignore_index=True,
+        )
+    if not path.is_file():
+        raise DataError(f"no such file: {path}")
+    data = _read_limited(path)
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return _zip_table(data, path.name)
+    if suffix == ".txt":
+        return _lines_table(_decode(data, path.name), path.stem)
+    if suffix in (".csv", ".tsv", ""):
+        return _csv_table(_decode(data, path.name), path.name)
+    raise DataError(f"{path.name}: unknown file type {suffix!r}; use .csv, .txt or .zip")
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating a table
+
+
+@dataclass
+class TableReport:
+    """What cleaning found: kept rows, labels and their counts, dropped duplicates, ambiguity."""
+
+    rows_in: int
+    rows: int
+    counts: dict[str, int] = field(default_factory=dict)  # label -> names, labels sorted
+    duplicates_dropped: int = 0  # exact (name, label) repeats after normalising
+    ambiguous_names: int = 0  # names kept under two or more labels
+    merged_labels: dict[str, str] = field(default_factory=dict)  # 'german' -> 'German'
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.counts)
+
+
+def _cell(value) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
+    """Validate and normalise a raw table -> (table with normalised names, report).
+
+    Raises DataError listing every problem found, each with its row (1 = first data row).
+    """
+    columns = {str(c).strip().lower(): c for c in raw.columns}
+    missing = [c for c in ("name", "label") if c not in columns]
+    if missing:
+        found = ", ".join(repr(str(c)) for c in raw.columns) or "none"
+        raise DataError(f"missing column {' and '.join(map(repr, missing))} (found: {found})")
+    if len(raw) == 0:
+        raise DataError("the table has no rows")
+    if len(raw) > limits.MAX_ROWS:
+        raise DataError(f"the table has {len(raw):,} rows; the limit is {limits.MAX_ROWS:,}")
+
+    problems, names, labels = [], [], []
+    for row, (name, label) in enumerate(
+        zip(raw[columns["name"]].map(_cell), raw[columns["label"]].map(_cell)), start=1
+    ):
+        label = " ".join(label.split())
+        if not label:
+            problems.append(f"row {row}: blank label")
+        elif len(label) > limits.MAX_LABEL_LENGTH:
+            problems.append(f"row {row}: label is longer than {limits.MAX_LABEL_LENGTH} characters")
+        try:
+            names.append(check_name(name, f"row {row}"))
+        except DataError as err:
+            problems.extend(err.problems)
+            names.append("")
+        labels.append(label)
+    if problems:
+        raise DataError(problems)
+
+    # 'german' and 'German ' are one label: keep the most common spelling.
+    spellings = pd.Series(labels).value_counts()
+    canonical: dict[str, str] = {}
+    for spelling in spellings.index:  # most common first
+        canonical.setdefault(spelling.lower(), spelling)
+    merged = {s: canonical[s.lower()] for s in spellings.index if canonical[s.lower()] != s}
+    table = pd.DataFrame({"name": names, "label": [canonical[s.lower()] for s in labels]})
+
+    before = len(table)
+    table = table.drop_duplicates().reset_index(drop=True)
+    counts = table["label"].value_counts()
+    counts = {label: int(counts[label]) for label in sorted(counts.index)}
+    if len(counts) < 2:
+        problems.append(f"the table needs at least 2 labels; it has {len(counts)} ({', '.join(counts)})")
+    if len(counts) > limits.MAX_LABELS:
+        problems.append(f"the table has {len(counts)} labels; the limit is {limits.MAX_LABELS}")
+    problems += [f"label {lab!r} has only {n} name; each label needs at least 2"
+                 for lab, n in counts.items() if n < 2]
+    if problems:
+        raise DataError(problems)
+    report = TableReport(
+        rows_in=len(raw),
+        rows=len(table),
+        counts=counts,
+        duplicates_dropped=before - len(table),
+        ambiguous_names=int((table.groupby("name")["label"].nunique() > 1).sum()),
+        merged_labels=merged,
+    )
+    return table, report
+
+
+def load_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
+    """read_table + clean_table: any supported source -> (clean table, report)."""
+    return clean_table(read_table(source))
+
+
+def split_table(table: pd.DataFrame, val_fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stratified, seeded split: each label keeps ~val_fraction of its names for validation
+    (at least 1, and at least 1 left for training)."""
+    generator = torch.Generator().manual_seed(seed)
+    train_rows, val_rows = [], []
+    for label in sorted(table["label"].unique()):
+        rows = table.index[table["label"] == label].tolist()
+        order = torch.randperm(len(rows), generator=generator).tolist()
+        n_val = min(max(1, round(len(rows) * val_fraction)), len(rows) - 1)
+        val_rows += [rows[i] for i in order[:n_val]]
+        train_rows += [rows[i] for i in order[n_val:]]
+    return table.loc[sorted(train_rows)], table.loc[sorted(val_rows)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dataset, collate, DataLoader
+
+
+class NamesDataset(Dataset):
+    """Clean table -> items (one-hot name (T, V), label index)."""
+
+    def __init__(self, table: pd.DataFrame, labels: list[str]):
+        label_index = {label: i for i, label in enumerate(labels)}
+        unknown = sorted(set(table["label"]) - set(label_index))
+        if unknown:
+            raise DataError(f"labels unknown to the model: {', '.join(unknown)}")
+        self.names = table["name"].tolist()
+        self.letters = [encode_name(n) for n in self.names]  # encode once, not every epoch
+        self.targets = [label_index[label] for label in table["label"]]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        return torch.nn.functional.one_hot(self.letters[i], V).float(), self.targets[i]
+
+
+def collate(batch: list[tuple[torch.Tensor, int]]):
+    """Pad a list of (T_i, V) names to one (B, T, V) tensor; lengths say where each name ends.
+
+    lengths stays on the CPU: pack_padded_sequence wants CPU lengths.
+    """
+    names, targets = zip(*batch)
+    padded = pad_sequence(names, batch_first=True)  # (B, T_max, V), zeros after each name
+    lengths = torch.tensor([len(n) for n in names])  # (B,)
+    return padded, lengths, torch.tensor(targets)  # labels (B,)
+
+
+class BucketSampler(Sampler):
+    """Batches of names of similar length, in random order.
+
+    Shuffle, cut into pools of 50 batches, sort each pool by length, cut into batches, shuffle
+    the batches: a batch's padding (and the manual loop's wasted steps) shrinks, randomness stays.
+    """
+
+    def __init__(self, lengths: list[int], batch_size: int, generator: torch.Generator):
+        self.lengths, self.batch_size, self.generator = lengths, batch_size, generator
+
+    def __iter__(self):
+        order = torch.randperm(len(self.lengths), generator=self.generator).tolist()
+        pool = self.batch_size * 50
+        batches = []
+        for start in range(0, len(order), pool):
+            chunk = sorted(order[start:start + pool], key=self.lengths.__getitem__)
+            batches += [chunk[i:i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
+        for i in torch.randperm(len(batches), generator=self.generator).tolist():
+            yield batches[i]
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
+
+
+def make_loader(dataset: NamesDataset, batch_size: int, shuffle: bool = False, seed: int = 0) -> DataLoader:
+    """A DataLoader of (padded (B, T, V), lengths (B,), labels (B,)) batches.
+
+    No worker processes: on a 2-core machine they cost more than one-hot encoding does.
+    """
+    if shuffle:
+        sampler = BucketSampler([len(x) for x in dataset.letters], batch_size,
+                                torch.Generator().manual_seed(seed))
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate)
+    return DataLoader(dataset, batch_size=batch_size, collate_fn=collate)

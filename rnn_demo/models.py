@@ -1,0 +1,184 @@
+"""Three ways to read a name with a recurrent network; one interface for all.
+
+Shapes: B batch, T time (letters), V alphabet, H hidden size, C classes (labels).
+
+    forward(padded (B, T, V), lengths (B,)) -> logits (B, C)
+    hidden_states(padded, lengths) -> (B, T, H) per-letter states of the top layer
+                                      ((B, T, 2H) for the bidirectional model: forward | backward)
+
+- ManualRNN:        an explicit loop over letters with nn.RNNCell (or GRUCell / LSTMCell).
+- StackedRNN:       nn.RNN with num_layers layers, fed a packed sequence.
+- BidirectionalRNN: nn.RNN(bidirectional=True), fed a packed sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from . import limits
+from .data import ALPHABET
+
+ARCHITECTURES = ("manual", "stacked", "bidirectional")
+CELLS = {  # name -> (one-step cell, whole-sequence layer)
+    "rnn": (nn.RNNCell, nn.RNN),
+    "gru": (nn.GRUCell, nn.GRU),
+    "lstm": (nn.LSTMCell, nn.LSTM),
+}
+
+
+@dataclass
+class ModelConfig:
+    """Everything needed to rebuild a model; saved in every checkpoint."""
+
+    labels: list[str]  # class names, in the order of the logits
+    arch: str = "stacked"  # manual | stacked | bidirectional
+    cell: str = "rnn"  # rnn | gru | lstm
+    hidden_size: int = 128
+    num_layers: int = 2
+    dropout: float = 0.0  # between layers, only when num_layers > 1
+    alphabet: str = ALPHABET  # letter i of a name is one-hot at position alphabet.index(letter)
+
+    def __post_init__(self):
+        problems = []
+        if self.arch not in ARCHITECTURES:
+            problems.append(f"architecture {self.arch!r} is not one of {', '.join(ARCHITECTURES)}")
+        if self.cell not in CELLS:
+            problems.append(f"cell {self.cell!r} is not one of {', '.join(CELLS)}")
+        if not 1 <= self.hidden_size <= limits.MAX_HIDDEN_SIZE:
+            problems.append(f"hidden size must be between 1 and {limits.MAX_HIDDEN_SIZE}, not {self.hidden_size}")
+        if not 1 <= self.num_layers <= limits.MAX_LAYERS:
+            problems.append(f"layers must be between 1 and {limits.MAX_LAYERS}, not {self.num_layers}")
+        if not 0 <= self.dropout < 1:
+            problems.append(f"dropout must be in [0, 1), not {self.dropout}")
+        if len(self.labels) < 2 or len(set(self.labels)) != len(self.labels):
+            problems.append("a model needs at least 2 distinct labels")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class NameClassifier(nn.Module):
+    """Base class: holds the config and the final linear layer from features to logits."""
+
+    def __init__(self, config: ModelConfig, feature_size: int):
+        super().__init__()
+        self.config = config
+        self.metrics: dict = {}  # filled by training: validation accuracy, per label, ...
+        self.fc = nn.Linear(feature_size, len(config.labels))
+
+    @property
+    def labels(self) -> list[str]:
+        return self.config.labels
+
+    def _between_layers(self) -> float:
+        return self.config.dropout if self.config.num_layers > 1 else 0.0
+
+
+class ManualRNN(NameClassifier):
+    """One cell per layer, stepped by hand over the letters."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config, config.hidden_size)
+        cell_class = CELLS[config.cell][0]
+        V, H = len(config.alphabet), config.hidden_size
+        self.cells = nn.ModuleList(cell_class(V if i == 0 else H, H) for i in range(config.num_layers))
+        self.dropout = nn.Dropout(self._between_layers())
+
+    def hidden_states(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        B, T, _ = padded.shape
+        H = self.config.hidden_size
+        lstm = self.config.cell == "lstm"
+        h = [padded.new_zeros(B, H) for _ in self.cells]  # one (B, H) state per layer
+        c = [padded.new_zeros(B, H) for _ in self.cells]  # LSTM cell states (unused otherwise)
+        alive = torch.arange(T, device=padded.device) < lengths.to(padded.device)[:, None]  # (B, T)
+        states = []
+        for t in range(T):
+            x = padded[:, t]  # (B, V): letter t of every name (zeros once a name has ended)
+            keep = alive[:, t:t + 1]  # (B, 1): True while name b still has letters
+            for i, cell in enumerate(self.cells):
+                if i > 0:
+                    x = self.dropout(x)
+                if lstm:
+                    h_new, c_new = cell(x, (h[i], c[i]))
+                    c[i] = torch.where(keep, c_new, c[i])
+                else:
+                    h_new = cell(x, h[i])
+                # A finished name keeps its last real state: padding steps must not update it.
+                h[i] = torch.where(keep, h_new, h[i])
+                x = h[i]
+            states.append(h[-1] * keep)  # zeros past the end, like pad_packed_sequence
+        return torch.stack(states, dim=1)  # (B, T, H)
+
+    def forward(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        states = self.hidden_states(padded, lengths)  # (B, T, H)
+        last = states[torch.arange(len(lengths)), lengths - 1]  # (B, H) after each last letter
+        return self.fc(last)
+
+
+class StackedRNN(NameClassifier):
+    """nn.RNN with num_layers layers over a packed batch."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config, config.hidden_size)
+        layer_class = CELLS[config.cell][1]
+        self.rnn = layer_class(len(config.alphabet), config.hidden_size, config.num_layers,
+                               batch_first=True, dropout=self._between_layers())
+
+    def hidden_states(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        # Packing makes the RNN stop at each name's last letter instead of running on over
+        # padding. enforce_sorted=False: PyTorch sorts by length and restores our order after.
+        packed = pack_padded_sequence(padded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, _ = self.rnn(packed)
+        states, _ = pad_packed_sequence(out, batch_first=True, total_length=padded.shape[1])
+        return states  # (B, T, H), zeros after each name's end
+
+    def forward(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        states = self.hidden_states(padded, lengths)  # (B, T, H)
+        last = states[torch.arange(len(lengths)), lengths - 1]  # (B, H) after each last letter
+        return self.fc(last)
+
+
+class BidirectionalRNN(NameClassifier):
+    """A forward and a backward nn.RNN over a packed batch; the classifier reads both ends."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config, 2 * config.hidden_size)
+        layer_class = CELLS[config.cell][1]
+        self.rnn = layer_class(len(config.alphabet), config.hidden_size, config.num_layers,
+                               batch_first=True, dropout=self._between_layers(), bidirectional=True)
+
+    def _run(self, padded: torch.Tensor, lengths: torch.Tensor):
+        packed = pack_padded_sequence(padded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, h_n = self.rnn(packed)
+        return out, (h_n[0] if self.config.cell == "lstm" else h_n)  # LSTM returns (h_n, c_n)
+
+    def hidden_states(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        out, _ = self._run(padded, lengths)
+        states, _ = pad_packed_sequence(out, batch_first=True, total_length=padded.shape[1])
+        return states  # (B, T, 2H): [..., :H] read left to right, [..., H:] right to left
+
+    def forward(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        _, h_n = self._run(padded, lengths)  # (layers * 2, B, H), already in our batch order
+        # Top layer: h_n[-2] is the forward direction after the last letter, h_n[-1] the backward
+        # direction after the FIRST letter (it reads right to left). Not output[lengths-1][H:]:
+        # at that step the backward direction has seen only the last letter.
+        both = torch.cat([h_n[-2], h_n[-1]], dim=1)  # (B, 2H)
+        return self.fc(both)
+
+
+MODEL_CLASSES = {"manual": ManualRNN, "stacked": StackedRNN, "bidirectional": BidirectionalRNN}
+
+
+def build_model(config: ModelConfig) -> NameClassifier:
+    """A fresh, randomly initialised model for a config."""
+    return MODEL_CLASSES[config.arch](config)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,47 @@
+"""Top-k languages for names, with probabilities.
+
+Shapes: B names in a batch, T letters, V alphabet, C classes.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from . import limits
+from .data import DataError, check_name, collate, one_hot
+from .models import NameClassifier
+
+
+@torch.no_grad()
+def predict(model: NameClassifier, names: list[str], k: int = 5,
+            batch_size: int = 512) -> list[list[tuple[str, float]]]:
+    """For each name, its k most likely labels with probabilities, best first.
+
+    Raises DataError for a name we cannot read. A batch gives the same numbers as one name at a
+    time: packing (or masking) keeps padding out of every name's state.
+    """
+    clean = [check_name(name) for name in names]
+    k = max(1, min(k, len(model.labels)))
+    device = next(model.parameters()).device
+    model.eval()
+    results = []
+    for start in range(0, len(clean), batch_size):
+        chunk = clean[start:start + batch_size]
+        padded, lengths, _ = collate([(one_hot(name), 0) for name in chunk])  # (B, T, V), (B,)
+        probabilities = model(padded.to(device), lengths).softmax(dim=1).cpu()  # (B, C)
+        top, index = probabilities.topk(k, dim=1)  # (B, k) each
+        results += [
+            [(model.labels[i], p) for i, p in zip(row_index.tolist(), row_top.tolist())]
+            for row_top, row_index in zip(top, index)
+        ]
+    return results
+
+
+def parse_names(text: str) -> list[str]:
+    """Names typed one per line -> list of names; blank lines are skipped."""
+    names = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    if not names:
+        raise DataError("type a name first")
+    if len(names) > limits.MAX_CLASSIFY_NAMES:
+        raise DataError(f"{len(names)} names; the limit is {limits.MAX_CLASSIFY_NAMES} at once")
+    return names

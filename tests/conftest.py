@@ -1,0 +1,31 @@
+"""Shared fixtures: tiny tables that train in a second, and the classic set when ../shared is there."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_NAMES = ROOT.parent / "shared" / "data" / "names"
+torch.set_num_threads(1)  # tests are many small models: one thread each is fastest on 2 cores
+
+
+@pytest.fixture
+def separable_table() -> pd.DataFrame:
+    """Two labels a model can tell apart by their letters alone."""
+    rows = [(f"{a}{b}ski", "Polish") for a in "kmnpr" for b in "aeiou"] + \
+           [(f"{a}{b}moto", "Japanese") for a in "kstnh" for b in "aeiou"]
+    return pd.DataFrame(rows, columns=["name", "label"])
+
+
+@pytest.fixture
+def default_table() -> pd.DataFrame:
+    return pd.read_csv(ROOT / "data" / "names.csv")
+
+
+@pytest.fixture
+def classic_names() -> Path:
+    if not SHARED_NAMES.is_dir():
+        pytest.skip(f"needs the classic names set at {SHARED_NAMES} (../shared is absent)")
+    return SHARED_NAMES
