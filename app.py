@@ -1,0 +1,449 @@
+"""rnn-names: the Gradio interface. Every piece of ML lives in `rnn_demo`; this file only lays out
+the page, keeps each browser session's table and model apart, and turns training events into a
+live plot.
+
+Run: python app.py   (live-coding: gradio app.py, which reloads on save)
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+import torch
+
+from rnn_demo import limits, teach
+from rnn_demo.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from rnn_demo.data import DataError, clean_table, read_table
+from rnn_demo.models import ARCHITECTURES, CELLS, count_parameters
+from rnn_demo.predict import parse_names, predict
+from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, evaluate, train
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_TABLE = pd.read_csv(ROOT / "data" / "names.csv", dtype=str, keep_default_na=False)
+DEFAULT_MODEL = load_checkpoint()  # read-only: sessions train models of their own
+DEFAULTS = TrainConfig()
+# Everything the app writes (downloads) goes under one temporary directory.
+WORK_DIR = Path(tempfile.mkdtemp(prefix="rnn-names-"))
+# One thread per training: two sessions training at once on a 2-core Space then share the CPU
+# fairly instead of oversubscribing it (measured ~20x slower with torch's default threads).
+torch.set_num_threads(1)
+TRAININGS_AT_ONCE = 2
+
+ARCH_CHOICES = [
+    ("Manual nn.RNNCell loop — you step through the letters yourself", "manual"),
+    ("Stacked nn.RNN — layers on layers, fed a packed batch", "stacked"),
+    ("Bidirectional nn.RNN — reads the name both ways", "bidirectional"),
+]
+SERIES = {"train loss (smoothed)": "#2563eb", "validation loss": "#dc2626", "validation accuracy": "#16a34a"}
+EMPTY_PLOT = pd.DataFrame({"epoch": [0.0] * 3, "value": [None] * 3, "series": list(SERIES)})
+
+
+class Session:
+    """One browser session's model and training state (kept in gr.State, never shared)."""
+
+    def __init__(self):
+        self.model = None  # None: the shipped default model answers
+        self.trained_at = ""
+        self.stop = threading.Event()
+        self.runs: list[dict] = []  # compare view
+        self.curves: list[pd.DataFrame] = []
+        self.evaluation = None
+
+    def __deepcopy__(self, memo):  # gradio copies a state's first value; an Event cannot be copied
+        fresh = Session()
+        fresh.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k != "stop"})
+        return fresh
+
+    @property
+    def answering(self):
+        return self.model if self.model is not None else DEFAULT_MODEL
+
+
+def _free_session(session: Session) -> None:
+    session.stop.set()  # a tab closed mid-training: stop at the next batch
+    session.model = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Data tab
+
+
+def table_summary(table: pd.DataFrame):
+    """Markdown summary, names-per-label bars and problems of the table as it is now."""
+    try:
+        clean, report = clean_table(table)
+    except DataError as err:
+        problems = "\n".join(f"- {p}" for p in err.problems[:12])
+        more = f"\n- … and {len(err.problems) - 12} more" if len(err.problems) > 12 else ""
+        return (f"**{len(table)} rows.** Training needs these fixed first:", f"{problems}{more}",
+                pd.DataFrame({"label": [], "names": []}))
+    notes = []
+    if report.duplicates_dropped:
+        notes.append(f"- {report.duplicates_dropped} exact duplicates will be skipped")
+    if report.ambiguous_names:
+        notes.append(f"- {report.ambiguous_names} names appear under two or more labels (kept: real ambiguity)")
+    if report.merged_labels:
+        notes.append("- labels merged: " + ", ".join(f"'{a}' → '{b}'" for a, b in report.merged_labels.items()))
+    bars = pd.DataFrame({"label": list(report.counts), "names": list(report.counts.values())})
+    summary = f"**{report.rows_in} rows, {len(report.counts)} labels.** Ready to train."
+    return summary, "\n".join(notes) or "No problems found.", bars
+
+
+def load_upload(file, table: pd.DataFrame):
+    """Replace the table with an uploaded .csv/.txt/.zip; a bad file keeps the current table."""
+    if file is None:
+        return gr.update()
+    try:
+        new = read_table(file)
+        columns = {str(c).strip().lower(): c for c in new.columns}
+        if "name" not in columns or "label" not in columns:
+            clean_table(new)  # raises the missing-column message
+        new = new[[columns["name"], columns["label"]]].astype(str)
+        new.columns = ["name", "label"]
+    except DataError as err:
+        gr.Warning(f"Upload not used: {err}. Your table is unchanged.")
+        return gr.update()
+    gr.Info(f"Loaded {len(new)} rows from {Path(file).name}.")
+    return new
+
+
+def download_table(table: pd.DataFrame) -> str:
+    folder = Path(tempfile.mkdtemp(dir=WORK_DIR))
+    path = folder / "names.csv"
+    table.to_csv(path, index=False)
+    return str(path)
+
+
+def add_row(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([table, pd.DataFrame({"name": [""], "label": [""]})], ignore_index=True)
+
+
+def delete_rows(table: pd.DataFrame, which: str) -> pd.DataFrame:
+    """Delete rows given as '3' or '3-7' or '3, 5' (1-based, as shown in the table)."""
+    keep = set(range(len(table)))
+    try:
+        for part in str(which).replace(" ", "").split(","):
+            if not part:
+                continue
+            first, _, last = part.partition("-")
+            keep -= set(range(int(first) - 1, int(last or first)))
+    except ValueError:
+        raise gr.Error(f"Row numbers like 3 or 3-7 or 3,5 please, not {which!r}") from None
+    return table.iloc[sorted(keep)].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+
+
+def _config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed) -> TrainConfig:
+    try:
+        return TrainConfig(
+            arch=arch, cell=cell, hidden_size=int(hidden), num_layers=int(layers), epochs=int(epochs),
+            learning_rate=float(learning_rate), batch_size=int(batch_size), seed=int(seed),
+            max_seconds=limits.MAX_TRAIN_SECONDS,
+        )
+    except (TypeError, ValueError) as err:
+        raise gr.Error(f"Settings: {err}") from None
+
+
+def _plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
+    return pd.DataFrame(points or [], columns=["epoch", "value", "series"]) if points else EMPTY_PLOT
+
+
+def _controls(interactive: bool):
+    """Updates for the 8 settings and Train (usable when not training) and Stop (the opposite)."""
+    return [gr.update(interactive=interactive)] * 9 + [gr.update(interactive=not interactive)]
+
+
+def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hidden: float, layers: float,
+                 epochs: float, learning_rate: float, batch_size: float, seed: float):
+    """Train on the session's table, streaming (plot, status, model info, controls...)."""
+    config = _config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed)
+    try:
+        clean, report = clean_table(table)
+    except DataError as err:
+        raise gr.Error(f"The table cannot be trained on: {err}") from None
+    session.stop.clear()
+    points: list[tuple[float, float, str]] = []
+    smoothed, last_yield, every = None, 0.0, 1
+    status = f"Starting: {report.rows} names, {len(report.counts)} labels…"
+    yield _plot_frame(points), status, gr.update(), *_controls(False)
+    events = train(clean, config, stop=session.stop.is_set)
+    try:
+        for event in events:
+            if isinstance(event, BatchEvent):
+                every = max(1, event.steps_per_epoch * event.epochs // 300)  # ≤ ~300 plotted points
+                smoothed = event.loss if smoothed is None else 0.9 * smoothed + 0.1 * event.loss
+                x = event.step / event.steps_per_epoch
+                if event.step % every == 0:
+                    points.append((x, smoothed, "train loss (smoothed)"))
+                total = event.steps_per_epoch * event.epochs
+                left = event.elapsed / event.step * (total - event.step)
+                status = (f"Epoch {event.epoch} of {event.epochs} · step {event.step}/{total} · "
+                          f"loss {smoothed:.3f} · about {left:.0f} s left")
+                now = time.perf_counter()
+                if now - last_yield >= 0.25:  # redraw ~4×/s: live, without choking the browser
+                    last_yield = now
+                    yield _plot_frame(points), status, gr.update(), *_controls(False)
+            elif isinstance(event, EpochEvent):
+                points += [(float(event.epoch), event.val_loss, "validation loss"),
+                           (float(event.epoch), event.val_accuracy, "validation accuracy")]
+                status = (f"Epoch {event.epoch} of {event.epochs} · validation accuracy "
+                          f"{event.val_accuracy:.1%} · {event.names_per_second:,.0f} names/s")
+                last_yield = time.perf_counter()
+                yield _plot_frame(points), status, gr.update(), *_controls(False)
+            elif isinstance(event, DoneEvent):
+                done = event
+    except TrainingError as err:
+        gr.Warning(str(err))
+        yield (_plot_frame(points), f"Training failed: {err}. The previous model still answers.",
+               gr.update(), *_controls(True))
+        return
+    session.model = done.model
+    session.trained_at = time.strftime("%H:%M:%S")
+    session.evaluation = None
+    session.runs.append(teach.run_summary(config, done))
+    curve = _plot_frame(points).assign(run=f"#{len(session.runs)} {arch}/{cell}")
+    session.curves.append(curve)
+    how = {"finished": "Finished", "stopped": "Stopped", "time limit": "Stopped at the time limit"}[done.reason]
+    status = (f"{how} after {done.epochs_run} epochs in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
+              f"validation accuracy {done.val_accuracy:.1%} (macro {done.val_macro_accuracy:.1%}) · "
+              f"labels: {', '.join(done.model.labels)}")
+    yield _plot_frame(points), status, model_info(session), *_controls(True)
+
+
+def request_stop(session: Session) -> str:
+    session.stop.set()
+    return "Stopping after this batch…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Classify
+
+
+def model_info(session: Session) -> str:
+    model = session.answering
+    c = model.config
+    who = f"**your model** (trained {session.trained_at})" if session.model is not None else "the **shipped default model**"
+    accuracy = model.metrics.get("val_accuracy")
+    score = f", validation accuracy {accuracy:.1%}" if isinstance(accuracy, float) else ""
+    return (f"Answering: {who} — {c.arch} {c.cell.upper()}, hidden {c.hidden_size}, {c.num_layers} layer(s), "
+            f"{len(c.labels)} labels, {count_parameters(model):,} parameters{score}.")
+
+
+def _label_value(top: list[tuple[str, float]]) -> dict:
+    return {label: p for label, p in top}
+
+
+def classify(name: str, session: Session) -> dict:
+    """API /classify: one name in, {label: confidence} for the top 5 out."""
+    try:
+        names = parse_names(name)
+        return _label_value(predict(session.answering, names[:1], k=5)[0])
+    except DataError as err:
+        raise gr.Error(str(err)) from None
+
+
+def classify_live(text: str, session: Session):
+    """As you type: the first name in the Label, several lines as a table; no pop-ups."""
+    try:
+        names = parse_names(text)
+        results = predict(session.answering, names, k=5)
+    except DataError as err:
+        message = "Type a name" if not str(text or "").strip() else str(err)
+        return gr.update(value=None, label=message), gr.update(visible=False)
+    many = pd.DataFrame([
+        {"name": name, **{f"#{i + 1}": f"{label} {p:.0%}" for i, (label, p) in enumerate(top[:3])}}
+        for name, top in zip(names, results)
+    ])
+    return gr.update(value=_label_value(results[0]), label=f"Top 5 for {names[0]!r}"), \
+        gr.update(value=many, visible=len(names) > 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model tab: metrics, where it fails, checkpoints
+
+
+def _heatmap_html(frame: pd.DataFrame, title: str, fmt: str = "{:.0f}", legend: str = "") -> str:
+    """A DataFrame as an HTML table whose cell colour grows with its value (with a legend)."""
+    values = frame.to_numpy(dtype=float)
+    top = max(float(values.max()), 1e-9) if values.size else 1.0
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for index, row in zip(frame.index, values):
+        cells = "".join(
+            f"<td style='background: rgba(37, 99, 235, {v / top:.2f}); color: {'#fff' if v / top > 0.5 else '#111'}'>"
+            f"{fmt.format(v)}</td>" for v in row
+        )
+        rows.append(f"<tr><th>{html.escape(str(index))}</th>{cells}</tr>")
+    scale = ("<div class='legend'>0 <span class='ramp'></span> "
+             f"{fmt.format(top)} {html.escape(legend)}</div>")
+    return (f"<div class='heatmap'><h4>{html.escape(title)}</h4><table><tr><th></th>{head}</tr>"
+            f"{''.join(rows)}</table>{scale}</div>")
+
+
+def model_report(session: Session, table: pd.DataFrame):
+    """Accuracy, per-language bars, confusion heatmap and confident mistakes of the session model."""
+    model = session.answering
+    try:
+        clean, _ = clean_table(table)
+        known = clean[clean["label"].isin(model.labels)]
+        if known.empty:
+            raise DataError("none of the table's labels are known to this model")
+        result = evaluate(model, known)
+    except DataError as err:
+        raise gr.Error(f"Cannot evaluate: {err}") from None
+    session.evaluation = result
+    headline = (f"{model_info(session)}\n\nOn the current table ({result.n} names, training names included): "
+                f"accuracy **{result.accuracy:.1%}**, macro accuracy **{result.macro_accuracy:.1%}**.")
+    val = model.metrics.get("val_accuracy")
+    if isinstance(val, float):
+        headline += f" On its own validation split: **{val:.1%}**."
+    bars = pd.DataFrame({"label": list(result.per_label), "accuracy": list(result.per_label.values())})
+    mistakes = result.mistakes.head(15).assign(confidence=lambda f: f["confidence"].map("{:.0%}".format))
+    return headline, bars, _heatmap_html(result.confusion, "Confusion matrix (rows: true, columns: predicted)",
+                                         legend="names"), mistakes
+
+
+def download_model(session: Session) -> str:
+    folder = Path(tempfile.mkdtemp(dir=WORK_DIR))
+    return str(save_checkpoint(session.answering, folder / "rnn-names-model.safetensors"))
+
+
+def upload_model(file, session: Session) -> str:
+    if file is None:
+        return model_info(session)
+    try:
+        session.model = load_checkpoint(file)
+        session.trained_at = f"uploaded {time.strftime('%H:%M:%S')}"
+    except CheckpointError as err:
+        gr.Warning(f"Checkpoint not loaded: {err}. The current model stays.")
+    return model_info(session)
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout
+
+CSS = """
+.gradio-container { font-size: 17px; }
+#status { font-size: 1.05em; }
+.heatmap table { border-collapse: collapse; font-size: 14px; }
+.heatmap th, .heatmap td { border: 1px solid #ddd; padding: 3px 6px; text-align: center; }
+.heatmap .legend { margin-top: 6px; }
+.heatmap .ramp { display: inline-block; width: 140px; height: 12px; vertical-align: middle;
+  background: linear-gradient(to right, rgba(37,99,235,0), rgba(37,99,235,1)); border: 1px solid #999; }
+"""
+
+with gr.Blocks(title="RNN names: which language is this surname?") as demo:
+    session = gr.State(Session, time_to_live=3600, delete_callback=_free_session)
+    gr.Markdown("# 🔤 Which language does a surname come from?\n"
+                "A character-level RNN reads a name letter by letter. Pick an architecture, edit the names, "
+                "**train and watch the loss**, then type a name.")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            with gr.Row():
+                arch = gr.Radio(ARCH_CHOICES, value=DEFAULTS.arch, label="Architecture", elem_id="arch", scale=3)
+                cell = gr.Radio([(c.upper(), c) for c in CELLS], value=DEFAULTS.cell, label="Cell", elem_id="cell",
+                                info="RNN: plain tanh · GRU/LSTM: gated, remember longer", scale=1)
+            with gr.Accordion("The code you are running (rnn_demo/models.py)", open=False):
+                code = gr.Code(teach.model_source(DEFAULTS.arch), language="python", elem_id="model-code",
+                               interactive=False, max_lines=30)
+            with gr.Row():
+                hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size")
+                layers = gr.Slider(1, limits.MAX_LAYERS, value=DEFAULTS.num_layers, step=1, label="Layers")
+                epochs = gr.Slider(1, 100, value=DEFAULTS.epochs, step=1, label="Epochs")
+            with gr.Row():
+                learning_rate = gr.Number(DEFAULTS.learning_rate, label="Learning rate (Adam)", minimum=1e-5,
+                                          maximum=limits.MAX_LEARNING_RATE)
+                batch_size = gr.Slider(8, 512, value=DEFAULTS.batch_size, step=8, label="Batch size")
+                seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0)
+            with gr.Row():
+                train_btn = gr.Button("▶ Train", variant="primary", elem_id="train-btn")
+                stop_btn = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", interactive=False)
+            status = gr.Markdown("Press **Train** to train on the table below.", elem_id="status")
+            loss_plot = gr.LinePlot(EMPTY_PLOT, x="epoch", y="value", color="series", color_map=SERIES,
+                                    title="Loss and accuracy while training", x_title="epoch", y_title="",
+                                    elem_id="loss-plot", height=320)
+        with gr.Column(scale=2):
+            gr.Markdown("### Classify")
+            name_input = gr.Textbox(label="Surname (several: one per line)", placeholder="e.g. Nakamura",
+                                    elem_id="name-input", lines=1, max_lines=8)
+            prediction = gr.Label(num_top_classes=5, label="Type a name", elem_id="prediction")
+            many_table = gr.Dataframe(visible=False, label="All names", interactive=False, elem_id="many-names")
+            answering = gr.Markdown(elem_id="answering")
+
+    with gr.Tabs():
+        with gr.Tab("Data", id="data"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    table = gr.Dataframe(DEFAULT_TABLE, headers=["name", "label"], datatype=["str", "str"],
+                                         interactive=True, label="Names table (edit any cell)",
+                                         elem_id="names-table", max_height=420, show_row_numbers=True)
+                    with gr.Row():
+                        add_btn = gr.Button("➕ Add row", size="sm")
+                        delete_which = gr.Textbox(placeholder="rows, e.g. 3 or 3-7", show_label=False,
+                                                  container=False, scale=2)
+                        delete_btn = gr.Button("🗑 Delete rows", size="sm")
+                        reset_btn = gr.Button("↺ Reset to default", size="sm")
+                    with gr.Row():
+                        upload = gr.File(label="Upload .csv (name,label), .txt (one name per line) or .zip of "
+                                         "<Label>.txt", file_types=[".csv", ".txt", ".zip"], height=90)
+                        download_btn = gr.DownloadButton("⬇ Download table as CSV", elem_id="download-table")
+                with gr.Column(scale=2):
+                    summary = gr.Markdown(elem_id="table-summary")
+                    problems = gr.Markdown(elem_id="table-problems")
+                    bars = gr.BarPlot(x="label", y="names", title="Names per label", x_label_angle=-45,
+                                      height=300, elem_id="label-bars")
+        with gr.Tab("Model & where it fails", id="model"):
+            evaluate_btn = gr.Button("Evaluate the answering model on the table")
+            headline = gr.Markdown()
+            with gr.Row(equal_height=False):
+                per_label = gr.BarPlot(x="label", y="accuracy", title="Accuracy per language", y_lim=[0, 1],
+                                       x_label_angle=-45, height=300)
+                confusion = gr.HTML()
+            mistakes = gr.Dataframe(label="Most confidently wrong names", interactive=False)
+            with gr.Row():
+                model_download = gr.DownloadButton("⬇ Download model checkpoint")
+                model_upload = gr.File(label="Upload a checkpoint (.safetensors)", file_types=[".safetensors"],
+                                       height=90)
+
+    # -- wiring -----------------------------------------------------------------------------------
+    settings = [arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed]
+    train_event = train_btn.click(
+        run_training, [session, table, *settings], [loss_plot, status, answering, *settings, train_btn, stop_btn],
+        api_name="train", concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train",
+        show_progress="minimal",
+    )
+    stop_btn.click(request_stop, session, status, api_name="stop", queue=False)
+
+    arch.change(teach.model_source, arch, code, api_visibility="private")
+    for event in (table.change, demo.load):
+        event(table_summary, table, [summary, problems, bars], api_visibility="private")
+    upload.upload(load_upload, [upload, table], table, api_visibility="private")
+    download_btn.click(download_table, table, download_btn, api_visibility="private")
+    add_btn.click(add_row, table, table, api_visibility="private")
+    delete_btn.click(delete_rows, [table, delete_which], table, api_visibility="private")
+    reset_btn.click(lambda: DEFAULT_TABLE.copy(), None, table, api_visibility="private")
+
+    name_input.change(classify_live, [name_input, session], [prediction, many_table],
+                      api_visibility="private", trigger_mode="always_last", show_progress="hidden")
+    name_input.submit(classify, [name_input, session], prediction, api_name="classify")
+    demo.load(model_info, session, answering, api_visibility="private")
+
+    evaluate_btn.click(model_report, [session, table], [headline, per_label, confusion, mistakes],
+                       api_name="evaluate")
+    model_download.click(download_model, session, model_download, api_visibility="private")
+    model_upload.upload(upload_model, [model_upload, session], answering, api_visibility="private")
+
+demo.queue(default_concurrency_limit=8)
+
+if __name__ == "__main__":
+    demo.launch(css=CSS, max_file_size=limits.MAX_UPLOAD_BYTES * 4, allowed_paths=[str(WORK_DIR)])
