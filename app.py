@@ -20,7 +20,7 @@ import torch
 
 from rnn_demo import limits, teach
 from rnn_demo.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
-from rnn_demo.data import DataError, clean_table, read_table
+from rnn_demo.data import DataError, clean_table, read_table, split_table
 from rnn_demo.models import ARCHITECTURES, CELLS, count_parameters
 from rnn_demo.predict import parse_names, predict
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, evaluate, train
@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent
 DEFAULT_TABLE = pd.read_csv(ROOT / "data" / "names.csv", dtype=str, keep_default_na=False)
 DEFAULT_MODEL = load_checkpoint()  # read-only: sessions train models of their own
 DEFAULTS = TrainConfig()
+# The shipped model was trained on the default table with the default split (checkpoints/README.md).
+DEFAULT_VAL_TABLE = split_table(clean_table(DEFAULT_TABLE)[0], DEFAULTS.val_fraction, DEFAULTS.seed)[1]
 # Everything the app writes (downloads) goes under one temporary directory.
 WORK_DIR = Path(tempfile.mkdtemp(prefix="rnn-names-"))
 # One thread per training: two sessions training at once on a 2-core Space then share the CPU
@@ -42,7 +44,8 @@ ARCH_CHOICES = [
     ("Bidirectional nn.RNN — reads the name both ways", "bidirectional"),
 ]
 SERIES = {"train loss (smoothed)": "#2563eb", "validation loss": "#dc2626", "validation accuracy": "#16a34a"}
-EMPTY_PLOT = pd.DataFrame({"epoch": [0.0] * 3, "value": [None] * 3, "series": list(SERIES)})
+# One (NaN) point per series: the plot fixes its colours and number types from its first value.
+EMPTY_PLOT = pd.DataFrame({"epoch": [0.0] * 3, "value": [float("nan")] * 3, "series": list(SERIES)})
 
 
 class Session:
@@ -54,7 +57,7 @@ class Session:
         self.stop = threading.Event()
         self.runs: list[dict] = []  # compare view
         self.curves: list[pd.DataFrame] = []
-        self.evaluation = None
+        self.val_table = None  # the validation names of the session's model, for "where it fails"
 
     def __deepcopy__(self, memo):  # gradio copies a state's first value; an Event cannot be copied
         fresh = Session()
@@ -155,7 +158,9 @@ def _config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed)
 
 
 def _plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
-    return pd.DataFrame(points or [], columns=["epoch", "value", "series"]) if points else EMPTY_PLOT
+    if not points:
+        return EMPTY_PLOT
+    return pd.concat([EMPTY_PLOT, pd.DataFrame(points, columns=["epoch", "value", "series"])], ignore_index=True)
 
 
 def _controls(interactive: bool):
@@ -209,7 +214,7 @@ def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hi
         return
     session.model = done.model
     session.trained_at = time.strftime("%H:%M:%S")
-    session.evaluation = None
+    session.val_table = split_table(clean, config.val_fraction, config.seed)[1]  # train()'s own split
     session.runs.append(teach.run_summary(config, done))
     curve = _plot_frame(points).assign(run=f"#{len(session.runs)} {arch}/{cell}")
     session.curves.append(curve)
@@ -291,22 +296,26 @@ def _heatmap_html(frame: pd.DataFrame, title: str, fmt: str = "{:.0f}", legend: 
 
 
 def model_report(session: Session, table: pd.DataFrame):
-    """Accuracy, per-language bars, confusion heatmap and confident mistakes of the session model."""
+    """Validation accuracy, per-language bars, confusion heat map and confident mistakes.
+
+    Scored on the model's own validation names (never trained on); an uploaded model, whose split we
+    do not know, is scored on the current table.
+    """
     model = session.answering
+    scored_on = "its validation names"
     try:
-        clean, _ = clean_table(table)
-        known = clean[clean["label"].isin(model.labels)]
-        if known.empty:
-            raise DataError("none of the table's labels are known to this model")
-        result = evaluate(model, known)
+        names = session.val_table if session.model is not None else DEFAULT_VAL_TABLE
+        if names is None:
+            names, _ = clean_table(table)
+            names = names[names["label"].isin(model.labels)]
+            scored_on = "the current table (an uploaded model's split is unknown)"
+            if names.empty:
+                raise DataError("none of the table's labels are known to this model")
+        result = evaluate(model, names)
     except DataError as err:
         raise gr.Error(f"Cannot evaluate: {err}") from None
-    session.evaluation = result
-    headline = (f"{model_info(session)}\n\nOn the current table ({result.n} names, training names included): "
-                f"accuracy **{result.accuracy:.1%}**, macro accuracy **{result.macro_accuracy:.1%}**.")
-    val = model.metrics.get("val_accuracy")
-    if isinstance(val, float):
-        headline += f" On its own validation split: **{val:.1%}**."
+    headline = (f"{model_info(session)}\n\nOn {scored_on} ({result.n} names): accuracy **{result.accuracy:.1%}**, "
+                f"macro accuracy **{result.macro_accuracy:.1%}** (the mean of the per-language accuracies).")
     bars = pd.DataFrame({"label": list(result.per_label), "accuracy": list(result.per_label.values())})
     mistakes = result.mistakes.head(15).assign(confidence=lambda f: f["confidence"].map("{:.0%}".format))
     return headline, bars, _heatmap_html(result.confusion, "Confusion matrix (rows: true, columns: predicted)",
@@ -324,9 +333,157 @@ def upload_model(file, session: Session) -> str:
     try:
         session.model = load_checkpoint(file)
         session.trained_at = f"uploaded {time.strftime('%H:%M:%S')}"
+        session.val_table = None
     except CheckpointError as err:
         gr.Warning(f"Checkpoint not loaded: {err}. The current model stays.")
     return model_info(session)
+
+
+# ---------------------------------------------------------------------------------------------
+# Teaching views (all numbers come from rnn_demo.teach)
+
+
+def _diverging_html(frame: pd.DataFrame, title: str, legend: str) -> str:
+    """Hidden states as a heat map: blue positive, red negative, white zero."""
+    values = frame.to_numpy(dtype=float)
+    top = max(float(abs(values).max()), 1e-9) if values.size else 1.0
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for index, row in zip(frame.index, values):
+        cells = "".join(
+            f"<td title='{v:+.2f}' style='background: rgba({'37, 99, 235' if v >= 0 else '220, 38, 38'}, "
+            f"{abs(v) / top:.2f}); min-width: 14px'></td>" for v in row
+        )
+        rows.append(f"<tr><th>{html.escape(str(index))}</th>{cells}</tr>")
+    scale = (f"<div class='legend'>{-top:+.2f} <span class='ramp diverging'></span> {top:+.2f} "
+             f"{html.escape(legend)}</div>")
+    return (f"<div class='heatmap'><h4>{html.escape(title)}</h4><table><tr><th></th>{head}</tr>"
+            f"{''.join(rows)}</table>{scale}</div>")
+
+
+def letters_view(name: str, session: Session):
+    """Letter by letter: prediction after each prefix, and the hidden state at each step."""
+    try:
+        view = teach.letter_by_letter(session.answering, name or "Nakamura", k=5)
+    except DataError as err:
+        raise gr.Error(str(err)) from None
+    probabilities = _heatmap_html(view.probabilities, "Prediction as each letter arrives (rows: what the "
+                                  "model has read so far)", "{:.0%}", "probability")
+    hidden = _diverging_html(view.hidden, "Hidden state after each letter (top layer)", "activation")
+    return probabilities, hidden, view.note
+
+
+def packing_views(text: str):
+    """Padding and packing laid out for a few names typed or picked from the table."""
+    names = [n.strip() for n in str(text or "").replace("\n", ",").split(",") if n.strip()][:8]
+    try:
+        view = teach.packing_view(names)
+    except DataError as err:
+        raise gr.Error(str(err)) from None
+    B, T, V = view.one_hot_shape
+    facts = (
+        f"**pad_sequence** → one-hot tensor of shape **({B}, {T}, {V})**: {B} names × {T} steps × {V} symbols; "
+        f"`{teach.PAD}` cells are all-zero padding.\n\n"
+        f"- lengths: `{view.lengths}`\n"
+        f"- **pack_padded_sequence(enforce_sorted=False)** runs the names in this order (longest first): "
+        f"`{view.sorted_order}` → {', '.join(view.names[i] for i in view.sorted_order)}\n"
+        f"- `batch_sizes` (names still running at each step): `{view.batch_sizes}`\n"
+        f"- each name's answer is read at step (lengths − 1): `{view.read_step}`"
+    )
+    grid = view.grid.reset_index().rename(columns={"index": "name"})
+    return facts, grid, view.packed_table.reset_index().rename(columns={"index": "step"})
+
+
+def mistakes_view(name: str, others: str, no_packing: bool, backward_at_end: bool, find_bug: bool,
+                  session: Session) -> str:
+    """The three classic mistakes, each behind a switch, shown in numbers on the same weights."""
+    model = session.answering
+    others_list = [o.strip() for o in str(others or "").split(",") if o.strip()]
+    parts = []
+    try:
+        effect = teach.padding_effect(model, name, others_list or ["Schwarzenegger"])
+        line = (f"**Packing.** '{effect['name']}' → {effect['label']}: **{effect['alone']:.1%}** alone, "
+                f"**{effect['in_batch_packed']:.1%}** in a packed batch ({effect['padding_steps']} padding steps).")
+        if no_packing:
+            line += (f" Without packing, in the same batch: **{effect['in_batch_unpacked']:.1%}** — the padding "
+                     f"steps changed its state.")
+        parts.append(line + f"\n\n> {effect['why']}")
+        if model.config.arch == "bidirectional":
+            back = teach.backward_reading_effect(model, name)
+            line = f"**Bidirectional read.** h_n (forward after the last letter, backward after the first): {back['label']} **{back['right']:.1%}**."
+            if backward_at_end:
+                line += (f" Reading the backward half at lengths−1 instead: {back['label']} **{back['wrong']:.1%}** "
+                         f"(top label then: {back['label_wrong']}).")
+            parts.append(line + f"\n\n> {back['why']}")
+        else:
+            parts.append("**Bidirectional read.** Train or load a *bidirectional* model to try this switch.")
+        unknown = teach.unknown_character_effect(model, name)
+        line = (f"**Unknown characters.** Our encoding: `{unknown['encoded_ours']}` → {unknown['label_ours']} "
+                f"**{unknown['probability_ours']:.1%}**.")
+        if find_bug:
+            line += (f" With `str.find` (−1 → last column): `{unknown['encoded_buggy']}` → {unknown['label_buggy']} "
+                     f"**{unknown['probability_buggy']:.1%}**. {unknown['note']}")
+        parts.append(line + f"\n\n> {unknown['why']}")
+    except DataError as err:
+        raise gr.Error(str(err)) from None
+    return "\n\n".join(parts)
+
+
+def compare_view(session: Session):
+    """Every run of this session: the table and the overlaid validation-accuracy curves."""
+    runs = pd.DataFrame(session.runs)
+    if runs.empty:
+        return runs, pd.DataFrame({"epoch": [0.0], "value": [float("nan")], "run": ["(no runs yet)"]})
+    runs.insert(0, "run", [f"#{i + 1}" for i in range(len(runs))])
+    curves = pd.concat(session.curves, ignore_index=True)
+    curves = curves[curves["series"] == "validation accuracy"][["epoch", "value", "run"]]
+    return runs.round(4), curves
+
+
+def shared_settings(request: gr.Request):
+    """Settings from the page URL (?arch=bidirectional&cell=lstm&hidden=64...), so a room shares one link."""
+    query = dict(request.query_params) if request else {}
+    updates = []
+    for key, kind, default in URL_KEYS:
+        value = query.get(key)
+        try:
+            value = kind(value) if value is not None else default
+        except ValueError:
+            value = default
+        updates.append(value)
+    if updates[0] not in ARCHITECTURES:
+        updates[0] = DEFAULTS.arch
+    if updates[1] not in CELLS:
+        updates[1] = DEFAULTS.cell
+    return updates
+
+
+URL_KEYS = [("arch", str, DEFAULTS.arch), ("cell", str, DEFAULTS.cell), ("hidden", int, DEFAULTS.hidden_size),
+            ("layers", int, DEFAULTS.num_layers), ("epochs", int, DEFAULTS.epochs),
+            ("lr", float, DEFAULTS.learning_rate), ("batch", int, DEFAULTS.batch_size), ("seed", int, DEFAULTS.seed)]
+# Runs in the browser: write the settings into the address bar without reloading.
+URL_JS = """(...values) => {
+  const keys = %s;
+  const url = new URL(window.location);
+  keys.forEach((k, i) => url.searchParams.set(k, values[i]));
+  window.history.replaceState(null, "", url);
+}""" % [k for k, _, _ in URL_KEYS]
+
+QUESTIONS = """
+### Check yourself
+1. **What is the difference between `nn.RNNCell` and `nn.RNN`?** A cell does one step; `nn.RNN` runs the whole
+   sequence (and stacks layers) for you. → Pick *Manual* vs *Stacked* and read **The code you are running**:
+   the same weights give the same answer (`test_manual_cell_loop_matches_nn_rnn`).
+2. **Why pad?** A batch is one tensor, so shorter names get all-zero steps up to the longest. → **Padding &
+   packing**: the grid's `·` cells and the shape `(B, T, V)`.
+3. **Why pack?** So each name stops at its own last letter and padding never reaches its state. → **What goes
+   wrong**: switch off packing and the same name's score changes in a batch of longer names.
+4. **Why bidirectional?** The backward direction sees the name's end first, and the start last — useful for
+   suffixes like *-ski* and prefixes like *Mac*. → **Letter by letter** with a bidirectional model, and the
+   *backward half at lengths−1* switch in **What goes wrong**.
+5. **What does `collate` do?** It turns a list of `(T_i, V)` names into `padded (B, T, V)`, `lengths (B,)` and
+   `labels (B,)`, the batch the DataLoader hands to the model. → **Padding & packing**, the facts above the grid.
+"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,13 +495,15 @@ CSS = """
 .heatmap table { border-collapse: collapse; font-size: 14px; }
 .heatmap th, .heatmap td { border: 1px solid #ddd; padding: 3px 6px; text-align: center; }
 .heatmap .legend { margin-top: 6px; }
+.heatmap .ramp.diverging { background: linear-gradient(to right, rgba(220,38,38,1), rgba(255,255,255,1),
+  rgba(37,99,235,1)); }
 .heatmap .ramp { display: inline-block; width: 140px; height: 12px; vertical-align: middle;
   background: linear-gradient(to right, rgba(37,99,235,0), rgba(37,99,235,1)); border: 1px solid #999; }
 """
 
 with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     session = gr.State(Session, time_to_live=3600, delete_callback=_free_session)
-    gr.Markdown("# 🔤 Which language does a surname come from?\n"
+    gr.Markdown("# Which language does a surname come from?\n"
                 "A character-level RNN reads a name letter by letter. Pick an architecture, edit the names, "
                 "**train and watch the loss**, then type a name.")
     with gr.Row(equal_height=False):
@@ -388,22 +547,22 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
                                          interactive=True, label="Names table (edit any cell)",
                                          elem_id="names-table", max_height=420, show_row_numbers=True)
                     with gr.Row():
-                        add_btn = gr.Button("➕ Add row", size="sm")
+                        add_btn = gr.Button("+ Add row", size="sm")
                         delete_which = gr.Textbox(placeholder="rows, e.g. 3 or 3-7", show_label=False,
                                                   container=False, scale=2)
-                        delete_btn = gr.Button("🗑 Delete rows", size="sm")
+                        delete_btn = gr.Button("− Delete rows", size="sm")
                         reset_btn = gr.Button("↺ Reset to default", size="sm")
                     with gr.Row():
                         upload = gr.File(label="Upload .csv (name,label), .txt (one name per line) or .zip of "
-                                         "<Label>.txt", file_types=[".csv", ".txt", ".zip"], height=90)
+                                         "<Label>.txt", file_types=[".csv", ".txt", ".zip"], height=130)
                         download_btn = gr.DownloadButton("⬇ Download table as CSV", elem_id="download-table")
                 with gr.Column(scale=2):
                     summary = gr.Markdown(elem_id="table-summary")
                     problems = gr.Markdown(elem_id="table-problems")
-                    bars = gr.BarPlot(x="label", y="names", title="Names per label", x_label_angle=-45,
+                    bars = gr.BarPlot(x="label", y="names", title="Names per label", x_label_angle=-45, y_lim=[0, None],
                                       height=300, elem_id="label-bars")
         with gr.Tab("Model & where it fails", id="model"):
-            evaluate_btn = gr.Button("Evaluate the answering model on the table")
+            evaluate_btn = gr.Button("Refresh", size="sm")
             headline = gr.Markdown()
             with gr.Row(equal_height=False):
                 per_label = gr.BarPlot(x="label", y="accuracy", title="Accuracy per language", y_lim=[0, 1],
@@ -414,6 +573,42 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
                 model_download = gr.DownloadButton("⬇ Download model checkpoint")
                 model_upload = gr.File(label="Upload a checkpoint (.safetensors)", file_types=[".safetensors"],
                                        height=90)
+        with gr.Tab("Letter by letter", id="letters", render_children=True):
+            with gr.Row():
+                letters_name = gr.Textbox("Nakamura", label="Name", elem_id="letters-name", scale=3)
+                letters_btn = gr.Button("Show", scale=1)
+            letters_note = gr.Markdown(elem_id="letters-note")
+            letters_probs = gr.HTML(elem_id="letters-probs")
+            letters_hidden = gr.HTML(elem_id="letters-hidden")
+        with gr.Tab("Padding & packing", id="packing", render_children=True):
+            with gr.Row():
+                packing_names = gr.Textbox("Li, Nakamura, Schwarzenegger, O'Neill", label="A few names (commas)",
+                                           elem_id="packing-names", scale=3)
+                packing_btn = gr.Button("Show", scale=1)
+            packing_facts = gr.Markdown(elem_id="packing-facts")
+            packing_grid = gr.Dataframe(label="After pad_sequence (· = padding)", interactive=False,
+                                        elem_id="packing-grid")
+            packed_table = gr.Dataframe(label="Inside the PackedSequence: who runs at each step",
+                                        interactive=False, elem_id="packed-table")
+        with gr.Tab("What goes wrong", id="mistakes", render_children=True):
+            gr.Markdown("Each switch reproduces a classic mistake **on the same weights and names**.")
+            with gr.Row():
+                mistake_name = gr.Textbox("Li", label="Name", elem_id="mistake-name")
+                mistake_others = gr.Textbox("Schwarzenegger, Papadopoulos", label="Batched with (longer names)")
+            with gr.Row():
+                no_packing = gr.Checkbox(False, label="Don't pack: run the RNN over the padding", elem_id="no-packing")
+                backward_at_end = gr.Checkbox(False, label="Bidirectional: read the backward half at lengths−1")
+                find_bug = gr.Checkbox(False, label="Encode with str.find (−1 for unknown characters)")
+            mistakes_out = gr.Markdown(elem_id="mistakes-out")
+        with gr.Tab("Compare", id="compare", render_children=True):
+            gr.Markdown("Every training of this session, same table and seed unless you changed them. "
+                        "Train again with another architecture or cell to add a row.")
+            compare_table = gr.Dataframe(interactive=False, elem_id="compare-table")
+            compare_plot = gr.LinePlot(pd.DataFrame({"epoch": [0.0], "value": [float("nan")], "run": ["-"]}),
+                                       x="epoch", y="value", color="run", title="Validation accuracy per run",
+                                       elem_id="compare-plot", height=300)
+        with gr.Tab("Check yourself", id="questions", render_children=True):
+            gr.Markdown(QUESTIONS)
 
     # -- wiring -----------------------------------------------------------------------------------
     settings = [arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed]
@@ -438,10 +633,37 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     name_input.submit(classify, [name_input, session], prediction, api_name="classify")
     demo.load(model_info, session, answering, api_visibility="private")
 
-    evaluate_btn.click(model_report, [session, table], [headline, per_label, confusion, mistakes],
-                       api_name="evaluate")
+    report_outputs = [headline, per_label, confusion, mistakes]
+    evaluate_btn.click(model_report, [session, table], report_outputs, api_name="evaluate")
+    demo.load(model_report, [session, table], report_outputs, api_visibility="private")
     model_download.click(download_model, session, model_download, api_visibility="private")
     model_upload.upload(upload_model, [model_upload, session], answering, api_visibility="private")
+
+    # Teaching views: shown on load, refreshed on demand and after every training.
+    letters_inputs, letters_outputs = [letters_name, session], [letters_probs, letters_hidden, letters_note]
+    packing_outputs = [packing_facts, packing_grid, packed_table]
+    mistakes_inputs = [mistake_name, mistake_others, no_packing, backward_at_end, find_bug, session]
+    letters_btn.click(letters_view, letters_inputs, letters_outputs, api_name="letters")
+    letters_name.submit(letters_view, letters_inputs, letters_outputs, api_visibility="private")
+    for trigger in (packing_btn.click, packing_names.submit):
+        trigger(packing_views, packing_names, packing_outputs, api_visibility="private")
+    for trigger in (mistake_name.submit, mistake_others.submit, no_packing.change, backward_at_end.change,
+                    find_bug.change):
+        trigger(mistakes_view, mistakes_inputs, mistakes_out, api_visibility="private")
+    demo.load(letters_view, letters_inputs, letters_outputs, api_visibility="private")
+    demo.load(packing_views, packing_names, packing_outputs, api_visibility="private")
+    demo.load(mistakes_view, mistakes_inputs, mistakes_out, api_visibility="private")
+    after_training = train_event.then(compare_view, session, [compare_table, compare_plot], api_visibility="private")
+    after_training.then(model_report, [session, table], report_outputs, api_visibility="private")
+    after_training.then(letters_view, letters_inputs, letters_outputs, api_visibility="private") \
+        .then(mistakes_view, mistakes_inputs, mistakes_out, api_visibility="private")
+    model_upload.upload(mistakes_view, mistakes_inputs, mistakes_out, api_visibility="private") \
+        .then(model_report, [session, table], report_outputs, api_visibility="private")
+
+    # Share a setup: the URL carries the settings, and opening it restores them.
+    demo.load(shared_settings, None, settings, api_visibility="private")
+    for component in settings:
+        component.change(None, settings, None, js=URL_JS)
 
 demo.queue(default_concurrency_limit=8)
 

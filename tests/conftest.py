@@ -29,3 +29,18 @@ def classic_names() -> Path:
     if not SHARED_NAMES.is_dir():
         pytest.skip(f"needs the classic names set at {SHARED_NAMES} (../shared is absent)")
     return SHARED_NAMES
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """One real `python app.py` for the whole test session."""
+    from app_server import AppServer
+    server = AppServer()
+    yield server
+    server.stop()
+
+
+def two_label_table(a: str, b: str) -> dict:
+    """A small table as gradio_client sends a Dataframe: two labels that are easy to tell apart."""
+    rows = [[f"{x}{y}ski", a] for x in "kmnpr" for y in "aeiou"] + [[f"{x}{y}moto", b] for x in "kstnh" for y in "aeiou"]
+    return {"headers": ["name", "label"], "data": rows}

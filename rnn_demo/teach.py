@@ -1,0 +1,330 @@
+"""What the app's teaching views show: a name read letter by letter, padding and packing laid out,
+three classic mistakes reproduced on the same weights, the model's source, a compare-table row.
+
+Shapes: B batch, T time (letters), V alphabet, H hidden, C classes.
+
+Every function returns plain tensors, dicts or DataFrames; the app only displays them.
+Functions that take a model put it in eval mode and run it without gradients.
+"""
+
+from __future__ import annotations
+
+import inspect
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from .data import ALPHABET, UNKNOWN, V, DataError, check_name, collate, one_hot
+from .models import MODEL_CLASSES, BidirectionalRNN, ManualRNN, NameClassifier, count_parameters
+from .train import DoneEvent, TrainConfig
+
+PAD = "·"  # how a padding step looks in the grids
+SPACE = "␣"  # how a space looks, so "de la" does not read as padding
+MAX_UNITS_SHOWN = 32  # hidden units per direction in the letter-by-letter heat map
+
+WHY = {
+    "packing": "Packing stops each name's recurrence at its own last letter, so the padding added "
+               "for longer names never touches its state: a name gets the same answer alone or in any batch.",
+    "bidirectional": "The backward direction reads right to left, so it has seen the whole name only "
+                     "after the FIRST letter (h_n); at the last step it has read just the last letter.",
+    "unknown": "An explicit unknown symbol gives every unreadable character its own column; str.find "
+               "returns -1 for it instead, and index -1 silently marks whatever symbol sits in the last column.",
+}
+
+# The tutorial's alphabet had no unknown symbol. Ours ends with UNKNOWN, so there index -1 would land
+# on '?' by luck and hide the bug: the buggy encoder uses the alphabet without it, as the tutorial did.
+KNOWN = ALPHABET.replace(UNKNOWN, "")
+FIND_BUG_NOTE = (
+    f"Our alphabet's last column is the unknown symbol {UNKNOWN!r}, where index -1 would land by luck; "
+    f"to show the tutorial's bug we encode with the alphabet without it, whose last symbol is {KNOWN[-1]!r}."
+)
+
+
+def _readable(text: str) -> str:
+    return text.replace(" ", SPACE)
+
+
+def _batch(model: NameClassifier, clean_names: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Normalised names -> padded (B, T, V) on the model's device, lengths (B,) on the CPU."""
+    padded, lengths, _ = collate([(one_hot(name), 0) for name in clean_names])
+    return padded.to(next(model.parameters()).device), lengths
+
+
+# ---------------------------------------------------------------------------------------------
+# Letter by letter
+
+
+@dataclass
+class LetterByLetter:
+    """A name as the model reads it: the prediction after each prefix and the hidden state per letter."""
+
+    letters: list[str]  # the normalised name's letters
+    probabilities: pd.DataFrame  # rows: prefixes "n", "na", ...; columns: the full name's top-k labels
+    hidden: pd.DataFrame  # rows: "1 n", "2 a", ...; columns: top-layer hidden units ("h0" or "→0", "←0")
+    note: str  # how to read `hidden`
+
+
+def _busiest_units(half: torch.Tensor) -> list[int]:
+    """Indices of at most MAX_UNITS_SHOWN units of a (T, H) state, those that vary most over the letters."""
+    if half.shape[1] <= MAX_UNITS_SHOWN:
+        return list(range(half.shape[1]))
+    spread = half.var(dim=0, unbiased=False)  # (H,); population variance: a 1-letter name gives 0, not NaN
+    return sorted(spread.argsort(descending=True, stable=True)[:MAX_UNITS_SHOWN].tolist())
+
+
+def _hidden_frame(states: torch.Tensor, rows: list[str], bidirectional: bool) -> pd.DataFrame:
+    """(T, H) or (T, 2H) states -> DataFrame of the busiest units, one column per unit."""
+    H = states.shape[1] // 2 if bidirectional else states.shape[1]
+    halves = [("→", states[:, :H]), ("←", states[:, H:])] if bidirectional else [("h", states)]
+    columns = {f"{arrow}{unit}": half[:, unit].tolist()
+               for arrow, half in halves for unit in _busiest_units(half)}
+    return pd.DataFrame(columns, index=rows)
+
+
+def _hidden_note(bidirectional: bool, H: int) -> str:
+    if bidirectional:
+        note = ("→ units read left to right, ← units right to left. The classifier reads the forward half "
+                "after the LAST letter (bottom row) and the backward half after the FIRST letter (top row, h_n), "
+                "not the backward half at the last step, which has seen only the last letter.")
+    else:
+        note = "Each row is the top layer's state just after that letter; the classifier reads only the last row."
+    if H > MAX_UNITS_SHOWN:
+        note += f" Showing the {MAX_UNITS_SHOWN} of {H} units per direction that vary most across the letters."
+    return note
+
+
+@torch.no_grad()
+def letter_by_letter(model: NameClassifier, name: str, k: int = 5) -> LetterByLetter:
+    """The prediction as each letter arrives, and the top layer's hidden state after each letter."""
+    model.eval()
+    clean = check_name(name)
+    T, k = len(clean), max(1, min(k, len(model.labels)))
+    # Every prefix as one batch with lengths 1..T: row t is what the model says after t+1 letters.
+    prefixes = [clean[:t] for t in range(1, T + 1)]
+    probabilities = model(*_batch(model, prefixes)).softmax(dim=1).cpu()  # (T, C)
+    top = probabilities[-1].topk(k).indices.tolist()  # the full name's best labels, best first
+    table = pd.DataFrame(probabilities[:, top].numpy(), index=[_readable(p) for p in prefixes],
+                         columns=[model.labels[i] for i in top])
+
+    states = model.hidden_states(*_batch(model, [clean]))[0].cpu()  # (T, H) or (T, 2H)
+    bidirectional = isinstance(model, BidirectionalRNN)
+    rows = [f"{t} {_readable(ch)}" for t, ch in enumerate(clean, start=1)]
+    return LetterByLetter(
+        letters=list(clean),
+        probabilities=table,
+        hidden=_hidden_frame(states, rows, bidirectional),
+        note=_hidden_note(bidirectional, model.config.hidden_size),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Padding and packing
+
+
+@dataclass
+class PackingView:
+    """What pad_sequence and pack_padded_sequence(enforce_sorted=False) do to a few names."""
+
+    names: list[str]  # normalised, in the order given
+    lengths: list[int]
+    grid: pd.DataFrame  # rows: names; columns "t0".."t{T-1}"; a letter, or PAD after the name ends
+    one_hot_shape: tuple[int, int, int]  # (B, T, V) of the padded tensor
+    sorted_order: list[int]  # PackedSequence.sorted_indices: the names longest first
+    batch_sizes: list[int]  # PackedSequence.batch_sizes: names still running at each step
+    read_step: list[int]  # lengths - 1: the step whose output is each name's answer
+    packed_table: pd.DataFrame  # rows: steps; the names in the packed batch and the letters they feed
+
+
+def _packed_table(packed, clean: list[str]) -> pd.DataFrame:
+    """One row per step: how many names run, which, and their letters decoded from packed.data."""
+    letters = [ALPHABET[i] for i in packed.data.argmax(dim=1).tolist()]  # (sum of lengths,) rows of data
+    order = packed.sorted_indices.tolist()
+    rows, start = [], 0
+    for size in packed.batch_sizes.tolist():
+        rows.append({
+            "batch size": size,
+            "names": ", ".join(clean[i] for i in order[:size]),  # the longest names come first
+            "letters": " ".join(_readable(ch) for ch in letters[start:start + size]),
+        })
+        start += size
+    return pd.DataFrame(rows, index=[f"t{t}" for t in range(len(rows))])
+
+
+def packing_view(names: list[str]) -> PackingView:
+    """Pad a few names into one batch and pack it, showing every intermediate as a table."""
+    if not names:
+        raise DataError("give at least one name")
+    clean = [check_name(name) for name in names]
+    padded, lengths, _ = collate([(one_hot(name), 0) for name in clean])  # (B, T, V), (B,)
+    T = padded.shape[1]
+    grid = pd.DataFrame([[_readable(name[t]) if t < len(name) else PAD for t in range(T)] for name in clean],
+                        index=clean, columns=[f"t{t}" for t in range(T)])
+    # enforce_sorted=False: pack sorts by length itself and remembers how to undo it.
+    packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+    return PackingView(
+        names=clean,
+        lengths=lengths.tolist(),
+        grid=grid,
+        one_hot_shape=tuple(padded.shape),
+        sorted_order=packed.sorted_indices.tolist(),
+        batch_sizes=packed.batch_sizes.tolist(),
+        read_step=(lengths - 1).tolist(),
+        packed_table=_packed_table(packed, clean),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What goes wrong without it: the same weights, read the wrong way
+
+
+def _manual_without_masking(model: ManualRNN, padded: torch.Tensor) -> torch.Tensor:
+    """The manual loop with no `alive` mask: every name keeps stepping through the padding. (B, H)"""
+    B = padded.shape[0]
+    lstm = model.config.cell == "lstm"
+    zeros = padded.new_zeros(B, model.config.hidden_size)  # (B, H)
+    h, c = [zeros] * len(model.cells), [zeros] * len(model.cells)
+    for t in range(padded.shape[1]):
+        x = padded[:, t]  # (B, V): all zeros once a name has ended, yet the cell still updates h
+        for i, cell in enumerate(model.cells):
+            if i > 0:
+                x = model.dropout(x)
+            if lstm:
+                h[i], c[i] = cell(x, (h[i], c[i]))
+            else:
+                h[i] = cell(x, h[i])
+            x = h[i]
+    return h[-1]
+
+
+@torch.no_grad()
+def logits_without_packing(model: NameClassifier, padded: torch.Tensor,
+                           lengths: torch.Tensor) -> torch.Tensor:
+    """Logits (B, C) read after the last PADDED step, as if nobody told the RNN where names end.
+
+    `lengths` is taken to match model(padded, lengths) and ignored on purpose: that is the mistake.
+    """
+    model.eval()
+    if isinstance(model, ManualRNN):
+        return model.fc(_manual_without_masking(model, padded))
+    out, _ = model.rnn(padded)  # (B, T, H) or (B, T, 2H): a plain tensor, so every name runs T steps
+    if isinstance(model, BidirectionalRNN):
+        H = model.config.hidden_size
+        # Forward after the padding that follows the name; backward after the padding it read first.
+        return model.fc(torch.cat([out[:, -1, :H], out[:, 0, H:]], dim=1))
+    return model.fc(out[:, -1])
+
+
+@torch.no_grad()
+def padding_effect(model: NameClassifier, name: str, others: list[str]) -> dict:
+    """A name's top label and its probability alone, and in a batch with other names, packed or not."""
+    model.eval()
+    clean = check_name(name)
+    batch = _batch(model, [clean] + [check_name(other) for other in others])  # the name is row 0
+    alone = model(*_batch(model, [clean])).softmax(dim=1)[0]  # (C,)
+    label = int(alone.argmax())
+    return {
+        "name": clean,
+        "label": model.labels[label],
+        "padding_steps": batch[0].shape[1] - len(clean),  # zero steps the name gets in the batch
+        "alone": alone[label].item(),
+        "in_batch_packed": model(*batch).softmax(dim=1)[0, label].item(),
+        "in_batch_unpacked": logits_without_packing(model, *batch).softmax(dim=1)[0, label].item(),
+        "why": WHY["packing"],
+    }
+
+
+@torch.no_grad()
+def logits_reading_backward_at_last_step(model: NameClassifier, padded: torch.Tensor,
+                                         lengths: torch.Tensor) -> torch.Tensor:
+    """Logits (B, C) of a bidirectional model fed both halves at the last letter: the classic mistake."""
+    if not isinstance(model, BidirectionalRNN):
+        raise ValueError(f"reading the backward half at the last step is a mistake only a bidirectional model "
+                         f"can make; this model is {model.config.arch!r}")
+    model.eval()
+    states = model.hidden_states(padded, lengths)  # (B, T, 2H)
+    last = states[torch.arange(len(lengths)), lengths - 1]  # (B, 2H): the backward half has seen 1 letter
+    return model.fc(last)
+
+
+@torch.no_grad()
+def backward_reading_effect(model: NameClassifier, name: str) -> dict:
+    """A bidirectional model's top label and probability read the right way (h_n) and the wrong way."""
+    model.eval()
+    batch = _batch(model, [check_name(name)])
+    right = model(*batch).softmax(dim=1)[0]  # (C,)
+    wrong = logits_reading_backward_at_last_step(model, *batch).softmax(dim=1)[0]  # (C,)
+    label = int(right.argmax())
+    return {
+        "label": model.labels[label],
+        "right": right[label].item(),
+        "wrong": wrong[label].item(),
+        "label_wrong": model.labels[int(wrong.argmax())],
+        "why": WHY["bidirectional"],
+    }
+
+
+def encode_with_find_bug(name: str) -> torch.Tensor:
+    """A name one-hot encoded as the old tutorial did, with KNOWN.find(ch): (T, V) float32."""
+    check_name(name)  # refuse what we would refuse; the bug is in the encoding, not the checks
+    # Lower-cased after NFKC only: no transliteration, so 'ł', 'é' and '4' are unknown to this encoder.
+    raw = " ".join(unicodedata.normalize("NFKC", str(name)).lower().split())
+    tensor = torch.zeros(len(raw), len(KNOWN))  # (T, V-1): the tutorial's alphabet
+    for t, ch in enumerate(raw):
+        tensor[t][KNOWN.find(ch)] = 1  # find gives -1 for an unknown character: the LAST column, '.'
+    return torch.nn.functional.pad(tensor, (0, 1))  # (T, V): the UNKNOWN column (our last) stays empty
+
+
+def _decode(encoded: torch.Tensor) -> str:
+    """(T, V) one-hot -> the string of the symbols it marks."""
+    return "".join(ALPHABET[i] for i in encoded.argmax(dim=1).tolist())
+
+
+@torch.no_grad()
+def unknown_character_effect(model: NameClassifier, name: str) -> dict:
+    """Top label and probability for a name encoded our way and the tutorial's buggy way."""
+    model.eval()
+    clean = check_name(name)
+    buggy = encode_with_find_bug(name)  # (T, V)
+    device = next(model.parameters()).device
+    ours_p = model(*_batch(model, [clean])).softmax(dim=1)[0]  # (C,)
+    buggy_p = model(buggy[None].to(device), torch.tensor([len(buggy)])).softmax(dim=1)[0]  # (C,)
+    return {
+        "encoded_ours": clean,
+        "encoded_buggy": _decode(buggy),
+        "label_ours": model.labels[int(ours_p.argmax())],
+        "probability_ours": ours_p.max().item(),
+        "label_buggy": model.labels[int(buggy_p.argmax())],
+        "probability_buggy": buggy_p.max().item(),
+        "why": WHY["unknown"],
+        "note": FIND_BUG_NOTE,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Source and comparison
+
+
+def model_source(arch: str) -> str:
+    """The source of an architecture's model class, so what learners read is what runs."""
+    if arch not in MODEL_CLASSES:
+        raise ValueError(f"architecture {arch!r} is not one of {', '.join(MODEL_CLASSES)}")
+    return inspect.getsource(MODEL_CLASSES[arch])
+
+
+def run_summary(config: TrainConfig, done: DoneEvent) -> dict:
+    """One row of the compare table: a run's settings and results."""
+    return {
+        "arch": config.arch,
+        "cell": config.cell,
+        "hidden_size": config.hidden_size,
+        "num_layers": config.num_layers,
+        "learning_rate": config.learning_rate,
+        "val_accuracy": done.val_accuracy,
+        "val_macro_accuracy": done.val_macro_accuracy,
+        "parameters": count_parameters(done.model),
+        "seconds": done.seconds,
+        "epochs_run": done.epochs_run,
+    }
