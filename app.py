@@ -492,6 +492,7 @@ QUESTIONS = """
 CSS = """
 .gradio-container { font-size: 17px; }
 #status { font-size: 1.05em; }
+.heatmap { overflow-x: auto; }
 .heatmap table { border-collapse: collapse; font-size: 14px; }
 .heatmap th, .heatmap td { border: 1px solid #ddd; padding: 3px 6px; text-align: center; }
 .heatmap .legend { margin-top: 6px; }
@@ -516,7 +517,8 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
                 code = gr.Code(teach.model_source(DEFAULTS.arch), language="python", elem_id="model-code",
                                interactive=False, max_lines=30)
             with gr.Row():
-                hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size")
+                hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size",
+                                   elem_id="hidden")
                 layers = gr.Slider(1, limits.MAX_LAYERS, value=DEFAULTS.num_layers, step=1, label="Layers")
                 epochs = gr.Slider(1, 100, value=DEFAULTS.epochs, step=1, label="Epochs")
             with gr.Row():
@@ -567,7 +569,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
             with gr.Row(equal_height=False):
                 per_label = gr.BarPlot(x="label", y="accuracy", title="Accuracy per language", y_lim=[0, 1],
                                        x_label_angle=-45, height=300)
-                confusion = gr.HTML()
+                confusion = gr.HTML(elem_id="confusion-heatmap")
             mistakes = gr.Dataframe(label="Most confidently wrong names", interactive=False)
             with gr.Row():
                 model_download = gr.DownloadButton("⬇ Download model checkpoint")
@@ -617,7 +619,8 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
         api_name="train", concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train",
         show_progress="minimal",
     )
-    stop_btn.click(request_stop, session, status, api_name="stop", queue=False)
+    # Its own unlimited queue slot: a Stop never waits behind the training it stops.
+    stop_btn.click(request_stop, session, status, api_name="stop", concurrency_limit=None)
 
     arch.change(teach.model_source, arch, code, api_visibility="private")
     for event in (table.change, demo.load):

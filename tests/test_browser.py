@@ -1,0 +1,148 @@
+"""The app in a real browser (Debian's chromium driven by Playwright), as a person uses it.
+
+Screenshots go to artifacts/screenshots/ (not committed): look at them.
+"""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+SHOTS = ROOT / "artifacts" / "screenshots"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.goto(app_server.url)
+    page.wait_for_selector("#train-btn", timeout=60_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield page
+    page.close()
+
+
+def line_lengths(page) -> list[int]:
+    """Length of each drawn line's SVG path in the loss plot: grows as points are added."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('#loss-plot .mark-line path'))
+                            .map(p => (p.getAttribute('d') || '').length)""")
+
+
+def wait_for(predicate, timeout=30.0, step=0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def test_train_stop_and_classify_in_the_browser(page, app_server):
+    page.goto(app_server.url + "?epochs=100&hidden=32")  # long enough to be stopped
+    page.wait_for_selector("#train-btn")
+    assert wait_for(lambda: "rows, 18 labels" in page.inner_text("#table-summary"))
+    # Edit a cell: the summary follows the edit.
+    page.locator("#names-table [data-testid='cell-0-0']").dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("12345")
+    page.keyboard.press("Enter")
+    assert wait_for(lambda: "has no letters" in page.inner_text("#table-problems")), page.inner_text("#table-problems")
+    page.locator("#names-table [data-testid='cell-0-0']").dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Haddadin")
+    page.keyboard.press("Enter")
+    assert wait_for(lambda: "Ready to train" in page.inner_text("#table-summary"))
+
+    # Pick an architecture: the code panel follows it.
+    page.get_by_label("Bidirectional nn.RNN — reads the name both ways").check()
+    page.get_by_text("The code you are running").click()
+    assert wait_for(lambda: "class BidirectionalRNN" in page.inner_text("#model-code"))
+
+    # Train: the plot gains points while training; the controls are locked.
+    before = sum(line_lengths(page))
+    started = time.perf_counter()
+    page.click("#train-btn")
+    assert wait_for(lambda: sum(line_lengths(page)) > before + 200, timeout=30)
+    first_point = time.perf_counter() - started
+    assert page.locator("#train-btn").is_disabled()
+    growing = sum(line_lengths(page))
+    assert wait_for(lambda: sum(line_lengths(page)) > growing + 200, timeout=30)
+    page.screenshot(path=str(SHOTS / "training.png"))
+
+    # Stop: halts quickly and keeps the best model answering.
+    stop_clicked = time.perf_counter()
+    page.click("#stop-btn")
+    assert wait_for(lambda: "Stopped after" in page.inner_text("#status"), timeout=15)
+    stop_latency = time.perf_counter() - stop_clicked
+    assert page.locator("#train-btn").is_enabled()
+    assert page.locator(".error, [data-testid='error']").count() == 0  # no red Error badges
+    assert "your model" in page.inner_text("#answering")
+
+    # Classify with the trained model.
+    page.fill("#name-input textarea", "Nakamura")
+    assert wait_for(lambda: "Top 5 for 'Nakamura'" in page.inner_text("#prediction"))
+    assert "%" in page.inner_text("#prediction")
+    page.screenshot(path=str(SHOTS / "stopped-and-classified.png"), full_page=True)
+    assert page.console_errors == []
+    print(f"\nfirst plot point {first_point:.2f} s after Train; Stop latency {stop_latency:.2f} s")
+
+
+def test_several_names_give_a_table(page):
+    page.fill("#name-input textarea", "Nakamura\nDvořák\nO'Neill")
+    assert wait_for(lambda: page.locator("#many-names").is_visible())
+    assert wait_for(lambda: "dvořák" in page.inner_text("#many-names").lower())
+
+
+@pytest.mark.parametrize("tab, selector, expected", [
+    ("Letter by letter", "#letters-probs", "Prediction as each letter arrives"),
+    ("Padding & packing", "#packing-facts", "batch_sizes"),
+    ("What goes wrong", "#mistakes-out", "Packing."),
+    ("Compare", "#compare-plot", "Validation accuracy per run"),
+    ("Check yourself", "text=Why pack?", "Why pack?"),
+    ("Model & where it fails", "#confusion-heatmap", "Confusion matrix"),
+])
+def test_each_teaching_view_opens_and_shows_its_content(page, tab, selector, expected):
+    page.get_by_role("tab", name=tab).click()
+    assert wait_for(lambda: expected in page.locator(selector).first.inner_text(), timeout=20)
+    page.screenshot(path=str(SHOTS / f"view-{tab.split()[0].lower()}.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def test_the_no_packing_switch_changes_the_score_on_screen(page):
+    page.get_by_role("tab", name="What goes wrong").click()
+    assert wait_for(lambda: "Packing." in page.inner_text("#mistakes-out"))
+    assert "Without packing" not in page.inner_text("#mistakes-out")
+    page.get_by_label("Don't pack: run the RNN over the padding").check()
+    assert wait_for(lambda: "Without packing" in page.inner_text("#mistakes-out"))
+
+
+def test_url_carries_the_settings(page, app_server):
+    page.goto(app_server.url + "?arch=manual&cell=lstm&hidden=64&epochs=3&seed=7")
+    page.wait_for_selector("#train-btn")
+    assert wait_for(lambda: page.get_by_label("LSTM").is_checked())
+    assert page.get_by_label("Manual nn.RNNCell loop — you step through the letters yourself").is_checked()
+    page.get_by_label("GRU").check()
+    assert wait_for(lambda: "cell=gru" in page.url)
