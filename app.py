@@ -556,7 +556,8 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
                         reset_btn = gr.Button("↺ Reset to default", size="sm")
                     with gr.Row():
                         upload = gr.File(label="Upload .csv (name,label), .txt (one name per line) or .zip of "
-                                         "<Label>.txt", file_types=[".csv", ".txt", ".zip"], height=130)
+                                         "<Label>.txt", file_types=[".csv", ".txt", ".zip"], height=130,
+                                         elem_id="upload")
                         download_btn = gr.DownloadButton("⬇ Download table as CSV", elem_id="download-table")
                 with gr.Column(scale=2):
                     summary = gr.Markdown(elem_id="table-summary")
@@ -574,7 +575,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
             with gr.Row():
                 model_download = gr.DownloadButton("⬇ Download model checkpoint")
                 model_upload = gr.File(label="Upload a checkpoint (.safetensors)", file_types=[".safetensors"],
-                                       height=90)
+                                       height=90, elem_id="model-upload")
         with gr.Tab("Letter by letter", id="letters", render_children=True):
             with gr.Row():
                 letters_name = gr.Textbox("Nakamura", label="Name", elem_id="letters-name", scale=3)

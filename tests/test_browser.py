@@ -146,3 +146,30 @@ def test_url_carries_the_settings(page, app_server):
     assert page.get_by_label("Manual nn.RNNCell loop — you step through the letters yourself").is_checked()
     page.get_by_label("GRU").check()
     assert wait_for(lambda: "cell=gru" in page.url)
+
+
+def test_a_bad_upload_gets_a_message_and_the_table_survives(page, tmp_path):
+    bad = tmp_path / "names.csv"
+    bad.write_bytes(b"\x00\x01\x02PK\x03\x04 binary junk \x00" * 50)
+    assert wait_for(lambda: "1798 rows" in page.inner_text("#table-summary"))
+    page.locator("#upload input[type='file']").set_input_files(str(bad))
+    assert wait_for(lambda: "is not a text file" in page.inner_text("body"), timeout=20)
+    assert "Your table is unchanged" in page.inner_text("body")
+    assert "1798 rows" in page.inner_text("#table-summary")
+    page.screenshot(path=str(SHOTS / "bad-upload.png"))
+
+
+def test_a_good_csv_upload_replaces_the_table(page, tmp_path):
+    good = tmp_path / "mine.csv"
+    good.write_text("name,label\nNowak,Polish\nKowalski,Polish\nTanaka,Japanese\nSato,Japanese\n")
+    page.locator("#upload input[type='file']").set_input_files(str(good))
+    assert wait_for(lambda: "4 rows, 2 labels" in page.inner_text("#table-summary"), timeout=20)
+
+
+def test_a_file_that_is_not_a_checkpoint_keeps_the_current_model(page, tmp_path):
+    bad = tmp_path / "evil.safetensors"
+    bad.write_bytes(b"\x80\x04\x95 not a checkpoint at all")
+    page.get_by_role("tab", name="Model & where it fails").click()
+    page.locator("#model-upload input[type='file']").set_input_files(str(bad))
+    assert wait_for(lambda: "not an rnn-names checkpoint" in page.inner_text("body"), timeout=20)
+    assert "shipped default model" in page.inner_text("#answering")

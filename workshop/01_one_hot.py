@@ -4,12 +4,11 @@ Normalise the spelling first ("Müller" -> "muller"), then give each letter a ro
 with a single 1 at the letter's place in the alphabet. Shapes: T letters, V alphabet size.
 """
 
+import string
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # find rnn_demo from anywhere
-
-import string
 
 import torch
 

@@ -33,9 +33,10 @@ assert x.shape == (len(dataset.names[0]), V)
 # The default collate stacks items, and names of different lengths do not stack.
 try:
     next(iter(DataLoader(dataset, batch_size=4, shuffle=True)))
-    raise AssertionError("the default collate should refuse names of different lengths")
 except RuntimeError as err:
     print(f"default collate: RuntimeError ({str(err).splitlines()[0][:60]}...)")
+else:
+    raise AssertionError("the default collate should refuse names of different lengths")
 
 loader = DataLoader(dataset, batch_size=32, shuffle=True, collate_fn=collate)
 padded, lengths, labels = next(iter(loader))

@@ -8,13 +8,12 @@ gives the same numbers. predict then gives each name's top labels.
 Shapes: B batch, T letters, V alphabet, C classes.
 """
 
+import math
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # find rnn_demo from anywhere
-
-import math
 
 import torch
 from torch import nn
