@@ -225,9 +225,10 @@ def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hi
     yield _plot_frame(points), status, model_info(session), *_controls(True)
 
 
-def request_stop(session: Session) -> str:
+def request_stop(session: Session) -> None:
+    """Ask this session's training to stop after its current batch; training reports the result
+    (no output here, so a late reply can never overwrite the final status)."""
     session.stop.set()
-    return "Stopping after this batch…"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -621,7 +622,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
         show_progress="minimal",
     )
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
-    stop_btn.click(request_stop, session, status, api_name="stop", concurrency_limit=None)
+    stop_btn.click(request_stop, session, None, api_name="stop", concurrency_limit=None)
 
     arch.change(teach.model_source, arch, code, api_visibility="private")
     for event in (table.change, demo.load):
