@@ -178,35 +178,32 @@ def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hi
         raise gr.Error(f"The table cannot be trained on: {err}") from None
     session.stop.clear()
     points: list[tuple[float, float, str]] = []
-    smoothed, last_yield, every = None, 0.0, 1
+    smoothed, last_yield, accuracy = None, 0.0, ""
     status = f"Starting: {report.rows} names, {len(report.counts)} labels…"
     yield _plot_frame(points), status, gr.update(), *_controls(False)
-    events = train(clean, config, stop=session.stop.is_set)
     try:
-        for event in events:
+        for event in train(clean, config, stop=session.stop.is_set):
             if isinstance(event, BatchEvent):
-                every = max(1, event.steps_per_epoch * event.epochs // 300)  # ≤ ~300 plotted points
-                smoothed = event.loss if smoothed is None else 0.9 * smoothed + 0.1 * event.loss
-                x = event.step / event.steps_per_epoch
-                if event.step % every == 0:
-                    points.append((x, smoothed, "train loss (smoothed)"))
                 total = event.steps_per_epoch * event.epochs
+                smoothed = event.loss if smoothed is None else 0.9 * smoothed + 0.1 * event.loss
+                if event.step % max(1, total // 300) == 0:  # at most ~300 plotted points
+                    points.append((event.step / event.steps_per_epoch, smoothed, "train loss (smoothed)"))
+                speed = event.step * config.batch_size / event.elapsed  # names/s, last batch may be short
                 left = event.elapsed / event.step * (total - event.step)
-                status = (f"Epoch {event.epoch} of {event.epochs} · step {event.step}/{total} · "
-                          f"loss {smoothed:.3f} · about {left:.0f} s left")
-                now = time.perf_counter()
-                if now - last_yield >= 0.25:  # redraw ~4×/s: live, without choking the browser
-                    last_yield = now
-                    yield _plot_frame(points), status, gr.update(), *_controls(False)
+                status = (f"Epoch {event.epoch} of {event.epochs} · loss {smoothed:.3f}{accuracy} · "
+                          f"{speed:,.0f} names/s · about {left:.0f} s left")
             elif isinstance(event, EpochEvent):
                 points += [(float(event.epoch), event.val_loss, "validation loss"),
                            (float(event.epoch), event.val_accuracy, "validation accuracy")]
-                status = (f"Epoch {event.epoch} of {event.epochs} · validation accuracy "
-                          f"{event.val_accuracy:.1%} · {event.names_per_second:,.0f} names/s")
-                last_yield = time.perf_counter()
-                yield _plot_frame(points), status, gr.update(), *_controls(False)
+                accuracy = f" · validation accuracy {event.val_accuracy:.1%}"
+                last_yield = 0.0  # always show a finished epoch
             elif isinstance(event, DoneEvent):
                 done = event
+                break
+            now = time.perf_counter()
+            if now - last_yield >= 0.25:  # redraw ~4×/s: live, without choking the browser
+                last_yield = now
+                yield _plot_frame(points), status, gr.update(), *_controls(False)
     except TrainingError as err:
         gr.Warning(str(err))
         yield (_plot_frame(points), f"Training failed: {err}. The previous model still answers.",
