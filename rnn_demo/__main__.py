@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
 import torch
@@ -29,8 +28,23 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+# Argument types only parse; TrainConfig checks the ranges and its message lists them.
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text}")
     return value
@@ -45,14 +59,14 @@ def build_parser() -> Parser:
     t.add_argument("--data", required=True, help="a .csv (name,label), a folder or .zip of <Label>.txt files")
     t.add_argument("--arch", choices=ARCHITECTURES, default=defaults.arch)
     t.add_argument("--cell", choices=list(CELLS), default=defaults.cell)
-    t.add_argument("--hidden", type=_positive_int, default=defaults.hidden_size)
-    t.add_argument("--layers", type=_positive_int, default=defaults.num_layers)
-    t.add_argument("--dropout", type=float, default=defaults.dropout)
-    t.add_argument("--epochs", type=_positive_int, default=defaults.epochs)
-    t.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size)
-    t.add_argument("--lr", type=float, default=defaults.learning_rate)
-    t.add_argument("--seed", type=int, default=defaults.seed)
-    t.add_argument("--val-fraction", type=float, default=defaults.val_fraction)
+    t.add_argument("--hidden", type=_whole_number, default=defaults.hidden_size)
+    t.add_argument("--layers", type=_whole_number, default=defaults.num_layers)
+    t.add_argument("--dropout", type=_number, default=defaults.dropout)
+    t.add_argument("--epochs", type=_whole_number, default=defaults.epochs)
+    t.add_argument("--batch-size", type=_whole_number, default=defaults.batch_size)
+    t.add_argument("--lr", type=_number, default=defaults.learning_rate)
+    t.add_argument("--seed", type=_whole_number, default=defaults.seed)
+    t.add_argument("--val-fraction", type=_number, default=defaults.val_fraction)
     t.add_argument("--balance", action="store_true", help="weight the loss so rare labels count as much")
     t.add_argument("--out", required=True, help="checkpoint file to write (.safetensors)")
     t.add_argument("--json", action="store_true", help="last stdout line: one JSON object of results")

@@ -49,6 +49,25 @@ def save_checkpoint(model: NameClassifier, path: str | Path) -> Path:
     return path
 
 
+def _read_config(text: str) -> ModelConfig:
+    """The model config in a checkpoint's header. A visitor may have written it: check types and
+    sizes before anything is built from it (a million labels would allocate gigabytes)."""
+    fields = json.loads(text)
+    if not isinstance(fields, dict):
+        raise ValueError("it is not a JSON object")
+    labels = fields.get("labels")
+    if not (isinstance(labels, list) and all(isinstance(label, str) for label in labels)):
+        raise ValueError("labels must be a list of strings")
+    if len(labels) > limits.MAX_LABELS:
+        raise ValueError(f"it has {len(labels)} labels; the limit is {limits.MAX_LABELS}")
+    for key in ("hidden_size", "num_layers"):
+        if key in fields and type(fields[key]) is not int:
+            raise ValueError(f"{key} must be a whole number, not {fields[key]!r}")
+    if "dropout" in fields and type(fields["dropout"]) not in (int, float):
+        raise ValueError(f"dropout must be a number, not {fields['dropout']!r}")
+    return ModelConfig(**fields)
+
+
 def load_checkpoint(path: str | Path = DEFAULT_CHECKPOINT) -> NameClassifier:
     """Rebuild a model from a checkpoint file; raises CheckpointError for anything else."""
     path = Path(path)
@@ -57,7 +76,7 @@ def load_checkpoint(path: str | Path = DEFAULT_CHECKPOINT) -> NameClassifier:
     size = path.stat().st_size
     if size > limits.MAX_CHECKPOINT_BYTES:
         raise CheckpointError(
-            f"{path.name} is {size / 1e6:.1f} MB; the limit is {limits.MAX_CHECKPOINT_BYTES / 1e6:.0f} MB"
+            f"{path.name} is {size / 2**20:.1f} MB, over the {limits.MAX_CHECKPOINT_BYTES // 2**20} MB limit"
         )
     try:
         with safe_open(str(path), framework="pt") as handle:
@@ -70,12 +89,14 @@ def load_checkpoint(path: str | Path = DEFAULT_CHECKPOINT) -> NameClassifier:
     if metadata.get("version") != VERSION:
         raise CheckpointError(f"{path.name} has checkpoint version {metadata.get('version')!r}; we read {VERSION!r}")
     try:
-        config = ModelConfig(**json.loads(metadata["config"]))
+        config = _read_config(metadata["config"])
         metrics = json.loads(metadata.get("metrics", "{}"))
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, RecursionError) as err:  # deep JSON: RecursionError
         raise CheckpointError(f"{path.name} has a broken model config: {err}") from None
     if config.alphabet != ALPHABET:
-        raise CheckpointError(f"{path.name} was trained with another alphabet ({config.alphabet!r})")
+        shown = repr(config.alphabet)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise CheckpointError(f"{path.name} was trained with another alphabet ({shown})")
     model = build_model(config)
     try:
         model.load_state_dict(tensors, strict=True)

@@ -8,6 +8,8 @@ Shapes: B batch, T time (letters), V alphabet size.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import unicodedata
 import zipfile
@@ -50,11 +52,14 @@ def normalise_name(name: str) -> str:
         category = unicodedata.category(ch)
         if ch.isspace():
             out.append(" ")
-        elif category.startswith("M"):
-            continue  # a stray combining accent: the letter it belonged to is already out
+        elif category.startswith("M") or category == "Cf":
+            # A stray combining accent (the letter it belonged to is already out), or an invisible
+            # format mark: right-to-left marks, zero-width joiners, soft hyphens.
+            continue
         elif category.startswith("L") or category in ("Pd", "Pi", "Pf"):
             # anyascii also handles letters that do not decompose (ł, ß, ø, Đ) and other scripts.
-            for t in anyascii(ch).lower():
+            # It writes the Arabic/Hebrew ayin as '`': we spell that with an apostrophe.
+            for t in anyascii(ch).lower().replace("`", "'"):
                 out.append(t if t in LETTER_INDEX else UNKNOWN)
         else:
             low = ch.lower()
@@ -66,18 +71,18 @@ def normalise_name(name: str) -> str:
 def check_name(name: str, where: str = "") -> str:
     """Normalise a name and refuse one we cannot classify (no letters, too long)."""
     prefix = f"{where}: " if where else ""
-    if name is None or not str(name).strip():
+    text = "" if name is None else str(name).strip()
+    if not text:
         raise DataError(f"{prefix}blank name")
-    clean = normalise_name(name)
-    shown = str(name).strip()
-    shown = shown if len(shown) <= 30 else shown[:27] + "..."
-    if not any(ch in LETTERS for ch in clean):
-        raise DataError(f"{prefix}name {shown!r} has no letters we can read")
-    if len(clean) > limits.MAX_NAME_LENGTH:
-        raise DataError(
-            f"{prefix}name {shown!r} is {len(clean)} characters long; "
-            f"the limit is {limits.MAX_NAME_LENGTH}"
-        )
+    shown = text if len(text) <= 30 else text[:27] + "..."
+    length = len(text)
+    if length <= 20 * limits.MAX_NAME_LENGTH:  # a huge paste is refused without normalising it
+        clean = normalise_name(text)
+        if not any(ch in LETTERS for ch in clean):
+            raise DataError(f"{prefix}name {shown!r} has no letters we can read")
+        length = len(clean)
+    if length > limits.MAX_NAME_LENGTH:
+        raise DataError(f"{prefix}name {shown!r} is {length} characters long; the limit is {limits.MAX_NAME_LENGTH}")
     return clean
 
 
@@ -95,36 +100,63 @@ def one_hot(clean_name: str) -> torch.Tensor:
 # Reading a table from a file, a folder, a zip or a DataFrame
 
 
+CONTROLS = [chr(i) for i in range(32) if chr(i) not in "\t\n\r"]  # never in a text file
+
+
 def _decode(data: bytes, what: str) -> str:
-    """Bytes of an uploaded text file -> str; UTF-8 (with or without BOM), else Latin-1."""
+    """Bytes of an uploaded text file -> str: UTF-8 (with or without BOM), UTF-16 with a BOM,
+    else Windows-1252, else Latin-1. Raises DataError for an empty or binary file."""
     if not data.strip():
         raise DataError(f"{what} is empty")
-    sample = data[:4096]
-    controls = sum(b < 32 and b not in (9, 10, 13) for b in sample)
-    if b"\x00" in sample or controls > len(sample) // 20:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        encodings = ["utf-16"]
+    else:
+        # Old Excel CSVs are Windows-1252 (a superset of Latin-1's letters: ’ – €); Latin-1
+        # decodes every byte, so it comes last.
+        encodings = ["utf-8-sig", "cp1252", "latin-1"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
         raise DataError(f"{what} is not a text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # every byte decodes; cp1252/Latin-1 CSVs are common
+    # Binary files (images, zips renamed .csv) are full of NULs and other control characters.
+    controls = sum(map(text.count, CONTROLS))
+    if "\x00" in text or controls > len(text) // 20:
+        raise DataError(f"{what} is not a text file")
+    return text
 
 
 def _read_limited(path: Path) -> bytes:
     size = path.stat().st_size
     if size > limits.MAX_UPLOAD_BYTES:
         raise DataError(
-            f"{path.name} is {size / 1e6:.1f} MB; the limit is {limits.MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+            f"{path.name} is {size / 2**20:.1f} MB, over the {limits.MAX_UPLOAD_BYTES // 2**20} MB limit"
         )
     return path.read_bytes()
 
 
-def _csv_table(text: str, what: str) -> pd.DataFrame:
+def _csv_table(text: str, what: str, delimiter: str = ",") -> pd.DataFrame:
+    """CSV text with a header row -> DataFrame of strings; every row must have the header's
+    number of fields. The csv module, not pandas: pandas would quietly take a surplus first
+    field as the index, and slows to minutes on a header of 100k columns."""
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"{what} is not a readable CSV ({first})") from None
-    return frame
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True, strict=True)
+        rows = [row for row in reader if any(field.strip() for field in row)]  # skip blank lines
+    except csv.Error as err:
+        raise DataError(f"{what} is not a readable CSV ({err})") from None
+    if not rows:
+        raise DataError(f"{what} is empty")
+    header, body = rows[0], rows[1:]
+    if len(header) > limits.MAX_COLUMNS:
+        raise DataError(f"{what} has {len(header)} columns; the limit is {limits.MAX_COLUMNS} (name, label, ...)")
+    uneven = [f"row {i}: {len(row)} fields, but the header has {len(header)}"
+              for i, row in enumerate(body, start=1) if len(row) != len(header)]
+    if uneven:
+        raise DataError([f"{what} is not a readable CSV"] + uneven)
+    return pd.DataFrame(body, columns=header, dtype=object)
 
 
 def _lines_table(text: str, label: str) -> pd.DataFrame:
@@ -138,33 +170,34 @@ def _zip_table(data: bytes, what: str) -> pd.DataFrame:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # zipfile raises many types (BadZipFile, OSError, EOFError, ...) for junk
         raise DataError(f"{what} is not a readable .zip file") from None
+    base = {m.filename: m.filename.replace("\\", "/").rsplit("/", 1)[-1] for m in members}
     texts = [
         m for m in members
-        if m.filename.lower().endswith(".txt") and not Path(m.filename).name.startswith(".")
+        if base[m.filename].lower().endswith(".txt") and not base[m.filename].startswith(".")
         and "__MACOSX" not in m.filename
     ]
     if not texts:
         raise DataError(f"{what} holds no <Label>.txt files")
     if len(members) > limits.MAX_ZIP_MEMBERS:
         raise DataError(f"{what} holds {len(members)} files; the limit is {limits.MAX_ZIP_MEMBERS}")
-    frames, budget = [], limits.MAX_UNZIPPED_BYTES
+    bomb = f"{what} inflates to more than {limits.MAX_UNZIPPED_BYTES // 2**20} MB; is it a zip bomb?"
+    if sum(m.file_size for m in texts) > limits.MAX_UNZIPPED_BYTES:
+        raise DataError(bomb)  # refused from the sizes it declares, before inflating a byte
+    frames = []
     for member in texts:
-        # Read at most `budget` bytes: a zip bomb's declared sizes may lie.
+        # Inflate at most one byte more than the member declares: a bomb may lie about its size,
+        # and reading no further keeps its real size out of memory.
         try:
             with archive.open(member) as handle:
-                content = handle.read(budget + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+                content = handle.read(member.file_size + 1)
+        except Exception:  # encrypted, corrupt (zlib.error), unknown compression, bad CRC, ...
             raise DataError(f"{what}: member {member.filename!r} cannot be read") from None
-        budget -= len(content)
-        if budget < 0:
-            raise DataError(
-                f"{what} inflates to more than {limits.MAX_UNZIPPED_BYTES / 1e6:.0f} MB; "
-                "is it a zip bomb?"
-            )
-        label = Path(member.filename.replace("\\", "/")).stem
+        if len(content) > member.file_size:
+            raise DataError(bomb)
         if content.strip():
+            label = base[member.filename][:-len(".txt")]
             frames.append(_lines_table(_decode(content, f"{what}: {member.filename}"), label))
     if not frames:
         raise DataError(f"{what}: every .txt file in it is empty")
@@ -176,6 +209,8 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     a <Label>.txt list, a folder of <Label>.txt files or a .zip of them. Raises DataError."""
     if isinstance(source, pd.DataFrame):
         return source
+    if not isinstance(source, (str, Path)):
+        raise DataError(f"cannot read a names table from {type(source).__name__}; give a file or a DataFrame")
     path = Path(source)
     if path.is_dir():
         files = sorted(p for p in path.glob("*.txt") if not p.name.startswith("."))
@@ -194,7 +229,7 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if suffix == ".txt":
         return _lines_table(_decode(data, path.name), path.stem)
     if suffix in (".csv", ".tsv", ""):
-        return _csv_table(_decode(data, path.name), path.name)
+        return _csv_table(_decode(data, path.name), path.name, "\t" if suffix == ".tsv" else ",")
     raise DataError(f"{path.name}: unknown file type {suffix!r}; use .csv, .txt or .zip")
 
 
@@ -219,7 +254,10 @@ class TableReport:
 
 
 def _cell(value) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    """A table cell as text; a missing value (None, NaN, pd.NA, NaT) is blank, not 'nan'."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    return str(value)
 
 
 def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
@@ -227,11 +265,14 @@ def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
 
     Raises DataError listing every problem found, each with its row (1 = first data row).
     """
-    columns = {str(c).strip().lower(): c for c in raw.columns}
-    missing = [c for c in ("name", "label") if c not in columns]
+    keys = [str(c).strip().lower() for c in raw.columns]
+    missing = [c for c in ("name", "label") if c not in keys]
     if missing:
-        found = ", ".join(repr(str(c)) for c in raw.columns) or "none"
-        raise DataError(f"missing column {' and '.join(map(repr, missing))} (found: {found})")
+        found = [repr(str(c)) for c in raw.columns[:5]] + (["..."] if len(keys) > 5 else [])
+        raise DataError(f"missing column {' and '.join(map(repr, missing))} (found: {', '.join(found) or 'none'})")
+    doubled = [c for c in ("name", "label") if keys.count(c) > 1]
+    if doubled:
+        raise DataError(f"the table has {keys.count(doubled[0])} columns called {doubled[0]!r}; keep one")
     if len(raw) == 0:
         raise DataError("the table has no rows")
     if len(raw) > limits.MAX_ROWS:
@@ -239,7 +280,7 @@ def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
 
     problems, names, labels = [], [], []
     for row, (name, label) in enumerate(
-        zip(raw[columns["name"]].map(_cell), raw[columns["label"]].map(_cell)), start=1
+        zip(raw.iloc[:, keys.index("name")].map(_cell), raw.iloc[:, keys.index("label")].map(_cell)), start=1
     ):
         label = " ".join(label.split())
         if not label:

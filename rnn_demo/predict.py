@@ -20,6 +20,8 @@ def predict(model: NameClassifier, names: list[str], k: int = 5,
     Raises DataError for a name we cannot read. A batch gives the same numbers as one name at a
     time: packing (or masking) keeps padding out of every name's state.
     """
+    if isinstance(names, str):  # a str is a list of letters: predict would classify each one
+        raise DataError(f"predict takes a list of names, not one string: use [{names[:30]!r}]")
     clean = [check_name(name) for name in names]
     k = max(1, min(k, len(model.labels)))
     device = next(model.parameters()).device
