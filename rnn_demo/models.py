@@ -44,15 +44,18 @@ class ModelConfig:
 
     def __post_init__(self):
         problems = []
-        if self.arch not in ARCHITECTURES:
+        def whole(value) -> bool:  # bool is an int in Python, but not a size
+            return type(value) is int
+
+        if not isinstance(self.arch, str) or self.arch not in ARCHITECTURES:
             problems.append(f"architecture {self.arch!r} is not one of {', '.join(ARCHITECTURES)}")
-        if self.cell not in CELLS:
+        if not isinstance(self.cell, str) or self.cell not in CELLS:
             problems.append(f"cell {self.cell!r} is not one of {', '.join(CELLS)}")
-        if not 1 <= self.hidden_size <= limits.MAX_HIDDEN_SIZE:
+        if not (whole(self.hidden_size) and 1 <= self.hidden_size <= limits.MAX_HIDDEN_SIZE):
             problems.append(f"hidden size must be between 1 and {limits.MAX_HIDDEN_SIZE}, not {self.hidden_size}")
-        if not 1 <= self.num_layers <= limits.MAX_LAYERS:
+        if not (whole(self.num_layers) and 1 <= self.num_layers <= limits.MAX_LAYERS):
             problems.append(f"layers must be between 1 and {limits.MAX_LAYERS}, not {self.num_layers}")
-        if not 0 <= self.dropout < 1:
+        if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
             problems.append(f"dropout must be in [0, 1), not {self.dropout}")
         if len(self.labels) < 2 or len(set(self.labels)) != len(self.labels):
             problems.append("a model needs at least 2 distinct labels")
