@@ -275,22 +275,25 @@ def classify_live(text: str, session: Session):
 # Model tab: metrics, where it fails, checkpoints
 
 
-def _heatmap_html(frame: pd.DataFrame, title: str, fmt: str = "{:.0f}", legend: str = "") -> str:
-    """A DataFrame as an HTML table whose cell colour grows with its value (with a legend)."""
+def _table_html(frame: pd.DataFrame, title: str, cell, legend) -> str:
+    """A DataFrame as an HTML heat map: cell(value, top) gives each <td>'s attributes and text,
+    legend(top) the colour scale's caption; top is the largest |value|."""
     values = frame.to_numpy(dtype=float)
-    top = max(float(values.max()), 1e-9) if values.size else 1.0
+    top = max(float(abs(values).max()), 1e-9) if values.size else 1.0
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = []
-    for index, row in zip(frame.index, values):
-        cells = "".join(
-            f"<td style='background: rgba(37, 99, 235, {v / top:.2f}); color: {'#fff' if v / top > 0.5 else '#111'}'>"
-            f"{fmt.format(v)}</td>" for v in row
-        )
-        rows.append(f"<tr><th>{html.escape(str(index))}</th>{cells}</tr>")
-    scale = ("<div class='legend'>0 <span class='ramp'></span> "
-             f"{fmt.format(top)} {html.escape(legend)}</div>")
+    rows = [f"<tr><th>{html.escape(str(index))}</th>{''.join('<td %s>%s</td>' % cell(v, top) for v in row)}</tr>"
+            for index, row in zip(frame.index, values)]
     return (f"<div class='heatmap'><h4>{html.escape(title)}</h4><table><tr><th></th>{head}</tr>"
-            f"{''.join(rows)}</table>{scale}</div>")
+            f"{''.join(rows)}</table><div class='legend'>{legend(top)}</div></div>")
+
+
+def _heatmap_html(frame: pd.DataFrame, title: str, fmt: str = "{:.0f}", legend: str = "") -> str:
+    """Counts or probabilities: the cell's blue grows with its value."""
+    def cell(v, top):
+        return (f"style='background: rgba(37, 99, 235, {v / top:.2f}); color: {'#fff' if v / top > 0.5 else '#111'}'",
+                fmt.format(v))
+    return _table_html(frame, title, cell,
+                       lambda top: f"0 <span class='ramp'></span> {fmt.format(top)} {html.escape(legend)}")
 
 
 def model_report(session: Session, table: pd.DataFrame):
@@ -342,21 +345,12 @@ def upload_model(file, session: Session) -> str:
 
 
 def _diverging_html(frame: pd.DataFrame, title: str, legend: str) -> str:
-    """Hidden states as a heat map: blue positive, red negative, white zero."""
-    values = frame.to_numpy(dtype=float)
-    top = max(float(abs(values).max()), 1e-9) if values.size else 1.0
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = []
-    for index, row in zip(frame.index, values):
-        cells = "".join(
-            f"<td title='{v:+.2f}' style='background: rgba({'37, 99, 235' if v >= 0 else '220, 38, 38'}, "
-            f"{abs(v) / top:.2f}); min-width: 14px'></td>" for v in row
-        )
-        rows.append(f"<tr><th>{html.escape(str(index))}</th>{cells}</tr>")
-    scale = (f"<div class='legend'>{-top:+.2f} <span class='ramp diverging'></span> {top:+.2f} "
-             f"{html.escape(legend)}</div>")
-    return (f"<div class='heatmap'><h4>{html.escape(title)}</h4><table><tr><th></th>{head}</tr>"
-            f"{''.join(rows)}</table>{scale}</div>")
+    """Hidden states: blue positive, red negative, white zero; the value shows on hover."""
+    def cell(v, top):
+        colour = "37, 99, 235" if v >= 0 else "220, 38, 38"
+        return f"title='{v:+.2f}' style='background: rgba({colour}, {abs(v) / top:.2f}); min-width: 14px'", ""
+    return _table_html(frame, title, cell, lambda top: f"{-top:+.2f} <span class='ramp diverging'></span> "
+                                                      f"{top:+.2f} {html.escape(legend)}")
 
 
 def letters_view(name: str, session: Session):
