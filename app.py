@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import html
+import shutil
 import tempfile
 import threading
 import time
@@ -19,7 +20,7 @@ import pandas as pd
 import torch
 
 from rnn_demo import limits, teach
-from rnn_demo.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from rnn_demo.checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
 from rnn_demo.data import DataError, clean_table, read_table, split_table
 from rnn_demo.models import ARCHITECTURES, CELLS, count_parameters
 from rnn_demo.predict import parse_names, predict
@@ -58,6 +59,7 @@ class Session:
         self.runs: list[dict] = []  # compare view
         self.curves: list[pd.DataFrame] = []
         self.val_table = None  # the validation names of the session's model, for "where it fails"
+        self._folder = None  # this session's downloads, under WORK_DIR
 
     def __deepcopy__(self, memo):  # gradio copies a state's first value; an Event cannot be copied
         fresh = Session()
@@ -68,10 +70,19 @@ class Session:
     def answering(self):
         return self.model if self.model is not None else DEFAULT_MODEL
 
+    @property
+    def folder(self) -> Path:
+        """A temporary folder of this session's own; file names in it are ours, never a visitor's."""
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(dir=WORK_DIR))
+        return self._folder
+
 
 def _free_session(session: Session) -> None:
     session.stop.set()  # a tab closed mid-training: stop at the next batch
     session.model = None
+    if session._folder is not None:
+        shutil.rmtree(session._folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,9 +128,9 @@ def load_upload(file, table: pd.DataFrame):
     return new
 
 
-def download_table(table: pd.DataFrame) -> str:
-    folder = Path(tempfile.mkdtemp(dir=WORK_DIR))
-    path = folder / "names.csv"
+def download_table(table: pd.DataFrame, session: Session) -> str:
+    """Keep the download button's file equal to the table, so one click downloads what you see."""
+    path = session.folder / "names.csv"
     table.to_csv(path, index=False)
     return str(path)
 
@@ -324,8 +335,10 @@ def model_report(session: Session, table: pd.DataFrame):
 
 
 def download_model(session: Session) -> str:
-    folder = Path(tempfile.mkdtemp(dir=WORK_DIR))
-    return str(save_checkpoint(session.answering, folder / "rnn-names-model.safetensors"))
+    """The answering model as a file for the download button (the shipped file until you train)."""
+    if session.model is None:
+        return str(DEFAULT_CHECKPOINT)
+    return str(save_checkpoint(session.model, session.folder / "rnn-names-model.safetensors"))
 
 
 def upload_model(file, session: Session) -> str:
@@ -505,9 +518,9 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
                 arch = gr.Radio(ARCH_CHOICES, value=DEFAULTS.arch, label="Architecture", elem_id="arch", scale=3)
                 cell = gr.Radio([(c.upper(), c) for c in CELLS], value=DEFAULTS.cell, label="Cell", elem_id="cell",
                                 info="RNN: plain tanh · GRU/LSTM: gated, remember longer", scale=1)
-            with gr.Accordion("The code you are running (rnn_demo/models.py)", open=False):
+            with gr.Accordion("The code you are running (rnn_demo/models.py)", open=True):
                 code = gr.Code(teach.model_source(DEFAULTS.arch), language="python", elem_id="model-code",
-                               interactive=False, max_lines=30)
+                               interactive=False, max_lines=18)
             with gr.Row():
                 hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size",
                                    elem_id="hidden")
@@ -618,8 +631,8 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     arch.change(teach.model_source, arch, code, api_visibility="private")
     for event in (table.change, demo.load):
         event(table_summary, table, [summary, problems, bars], api_visibility="private")
+        event(download_table, [table, session], download_btn, api_visibility="private")
     upload.upload(load_upload, [upload, table], table, api_visibility="private")
-    download_btn.click(download_table, table, download_btn, api_visibility="private")
     add_btn.click(add_row, table, table, api_visibility="private")
     delete_btn.click(delete_rows, [table, delete_which], table, api_visibility="private")
     reset_btn.click(lambda: DEFAULT_TABLE.copy(), None, table, api_visibility="private")
@@ -632,7 +645,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     report_outputs = [headline, per_label, confusion, mistakes]
     evaluate_btn.click(model_report, [session, table], report_outputs, api_name="evaluate")
     demo.load(model_report, [session, table], report_outputs, api_visibility="private")
-    model_download.click(download_model, session, model_download, api_visibility="private")
+    demo.load(download_model, session, model_download, api_visibility="private")
     model_upload.upload(upload_model, [model_upload, session], answering, api_visibility="private")
 
     # Teaching views: shown on load, refreshed on demand and after every training.
@@ -651,10 +664,12 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     demo.load(mistakes_view, mistakes_inputs, mistakes_out, api_visibility="private")
     after_training = train_event.then(compare_view, session, [compare_table, compare_plot], api_visibility="private")
     after_training.then(model_report, [session, table], report_outputs, api_visibility="private")
+    after_training.then(download_model, session, model_download, api_visibility="private")
     after_training.then(letters_view, letters_inputs, letters_outputs, api_visibility="private") \
         .then(mistakes_view, mistakes_inputs, mistakes_out, api_visibility="private")
     model_upload.upload(mistakes_view, mistakes_inputs, mistakes_out, api_visibility="private") \
-        .then(model_report, [session, table], report_outputs, api_visibility="private")
+        .then(model_report, [session, table], report_outputs, api_visibility="private") \
+        .then(download_model, session, model_download, api_visibility="private")
 
     # Share a setup: the URL carries the settings, and opening it restores them.
     demo.load(shared_settings, None, settings, api_visibility="private")
@@ -664,4 +679,4 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
 demo.queue(default_concurrency_limit=8)
 
 if __name__ == "__main__":
-    demo.launch(css=CSS, max_file_size=limits.MAX_UPLOAD_BYTES * 4, allowed_paths=[str(WORK_DIR)])
+    demo.launch(css=CSS, max_file_size=limits.MAX_UPLOAD_BYTES * 4, allowed_paths=[str(WORK_DIR), str(DEFAULT_CHECKPOINT)])

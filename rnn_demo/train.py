@@ -45,7 +45,9 @@ class TrainConfig:
     seed: int = 0  # one seed for the split, the initial weights and the batch order
     val_fraction: float = 0.15
     clip: float = 1.0  # max gradient norm: RNN gradients can explode over long names
-    balance: bool = False  # weight the loss so that rare labels count as much as common ones
+    # Weight the loss so that rare labels count as much as common ones, and keep the epoch with the
+    # best macro accuracy (what balancing is for) instead of the best plain accuracy.
+    balance: bool = False
     max_seconds: float | None = None  # stop (keeping the best model) after this long
 
     def __post_init__(self):
@@ -168,12 +170,14 @@ def train(
     steps_per_epoch = len(train_loader)
     start = time.perf_counter()
     step, epoch, best_epoch, reason = 0, 0, 0, "finished"
-    best = {"accuracy": -1.0, "loss": math.inf, "state": None}
+    best = {"accuracy": -1.0, "macro_accuracy": -1.0, "loss": math.inf, "state": None}
     trained_names, train_seconds = 0, 0.0
     epoch_losses: list[float] = []
 
+    score = "macro_accuracy" if config.balance else "accuracy"
+
     def keep_if_best(val: dict) -> bool:
-        if (val["accuracy"], -val["loss"]) > (best["accuracy"], -best["loss"]):
+        if (val[score], -val["loss"]) > (best[score], -best["loss"]):
             best.update(val, state=copy.deepcopy(model.state_dict()))
             return True
         return False

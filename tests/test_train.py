@@ -123,3 +123,12 @@ def test_predict_batch_equals_one_at_a_time_and_is_sorted(default_table):
         assert [p for _, p in top] == sorted((p for _, p in top), reverse=True)
     with pytest.raises(DataError, match="has no letters"):
         predict(done.model, ["1234"])
+
+
+def test_balance_keeps_the_epoch_with_the_best_macro_accuracy(default_table):
+    events = list(train(default_table.iloc[::3], TrainConfig(epochs=4, balance=True, **TINY)))
+    epochs = [e for e in events if isinstance(e, EpochEvent)]
+    done = events[-1]
+    best = max(epochs, key=lambda e: (e.val_macro_accuracy, -e.val_loss))
+    assert done.best_epoch == best.epoch
+    assert done.val_macro_accuracy == pytest.approx(best.val_macro_accuracy)
