@@ -518,9 +518,6 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
                 arch = gr.Radio(ARCH_CHOICES, value=DEFAULTS.arch, label="Architecture", elem_id="arch", scale=3)
                 cell = gr.Radio([(c.upper(), c) for c in CELLS], value=DEFAULTS.cell, label="Cell", elem_id="cell",
                                 info="RNN: plain tanh · GRU/LSTM: gated, remember longer", scale=1)
-            with gr.Accordion("The code you are running (rnn_demo/models.py)", open=True):
-                code = gr.Code(teach.model_source(DEFAULTS.arch), language="python", elem_id="model-code",
-                               interactive=False, max_lines=18)
             with gr.Row():
                 hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size",
                                    elem_id="hidden")
@@ -545,6 +542,9 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
             prediction = gr.Label(num_top_classes=5, label="Type a name", elem_id="prediction")
             many_table = gr.Dataframe(visible=False, label="All names", interactive=False, elem_id="many-names")
             answering = gr.Markdown(elem_id="answering")
+            with gr.Accordion("The code you are running (rnn_demo/models.py)", open=True):
+                code = gr.Code(teach.model_source(DEFAULTS.arch), language="python", elem_id="model-code",
+                               interactive=False, max_lines=24, wrap_lines=True)
 
     with gr.Tabs():
         with gr.Tab("Data", id="data"):
