@@ -314,6 +314,10 @@ def model_source(arch: str) -> str:
     return inspect.getsource(MODEL_CLASSES[arch])
 
 
+RUN_COLUMNS = ("arch", "cell", "hidden_size", "num_layers", "learning_rate", "val_accuracy",
+               "val_macro_accuracy", "parameters", "seconds", "epochs_run")
+
+
 def run_summary(config: TrainConfig, done: DoneEvent) -> dict:
     """One row of the compare table: a run's settings and results."""
     return {

@@ -9,7 +9,8 @@ from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model, coun
 from rnn_demo.predict import predict
 from rnn_demo.teach import (
     MAX_UNITS_SHOWN, PAD, WHY, encode_with_find_bug, letter_by_letter, logits_reading_backward_at_last_step,
-    logits_without_packing, model_source, packing_view, padding_effect, run_summary, unknown_character_effect,
+    logits_without_packing, model_source, packing_view, padding_effect, RUN_COLUMNS, run_summary,
+    unknown_character_effect,
 )
 from rnn_demo.train import TrainConfig, run_to_end, train
 
@@ -209,6 +210,7 @@ def test_run_summary_reports_a_tiny_training(separable_table):
         "val_accuracy": done.val_accuracy, "val_macro_accuracy": done.val_macro_accuracy,
         "parameters": count_parameters(done.model), "seconds": done.seconds, "epochs_run": 1,
     }
+    assert tuple(row) == RUN_COLUMNS  # the app's empty compare table shows these headers
     # GRU cell: 3 gates of (V + H + 2) * H weights, then an (H + 1) * C classifier.
     assert row["parameters"] == 3 * (len(ALPHABET) + 8 + 2) * 8 + (8 + 1) * 2
     assert 0 <= row["val_accuracy"] <= 1 and row["seconds"] > 0
