@@ -54,6 +54,9 @@ CLASSIC_NAMES = ROOT.parent / "shared" / "data" / "names"
 CPU = torch.device("cpu")
 TARGET_ACCURACY = 0.75
 DEFAULT = TrainConfig()  # the app's default settings: every configuration below varies arch and cell only
+# The plain rnn cell at the default 3e-3 learning rate keeps overshooting (~47 s to 0.75 on the classic
+# set); at 1e-3 it is steady. Timed with that one change.
+PLAIN_RNN = ("stacked", "rnn", 1e-3)
 
 
 @dataclass
@@ -63,7 +66,7 @@ class Plan:
     configs: list[tuple[str, str]]  # (arch, cell) rows of the throughput table
     seconds_per_timing: float  # each timed loop runs at least this long
     repeats: int  # timings per figure; the median is reported
-    accuracy_configs: list[tuple[str, str]]
+    accuracy_configs: list[tuple[str, str, float]]  # (arch, cell, learning rate)
     accuracy_budget_s: float  # give up on reaching the target accuracy after this long
     overhead_fraction: float  # share of the table (stratified) for the overhead runs
     overhead_epochs: int
@@ -79,11 +82,12 @@ def make_plan(quick: bool) -> Plan:
     if quick:  # each architecture with the default cell, each cell with the default architecture
         configs = [(arch, DEFAULT.cell) for arch in ARCHITECTURES]
         configs += [(DEFAULT.arch, cell) for cell in CELLS if cell != DEFAULT.cell]
-        return Plan(configs, seconds_per_timing=0.3, repeats=3, accuracy_configs=[default], accuracy_budget_s=30,
+        return Plan(configs, seconds_per_timing=0.3, repeats=3, accuracy_configs=[(*default, DEFAULT.learning_rate),
+                                                                                   PLAIN_RNN], accuracy_budget_s=30,
                     overhead_fraction=0.3, overhead_epochs=1, overhead_repeats=3, latency_calls=100,
                     http_calls=100, rss_train_seconds=1.5, app_train_seconds=3)
     configs = [(arch, cell) for arch in ARCHITECTURES for cell in CELLS]
-    accuracy = [(arch, DEFAULT.cell) for arch in ARCHITECTURES] + [(DEFAULT.arch, "rnn")]
+    accuracy = [(arch, DEFAULT.cell, DEFAULT.learning_rate) for arch in ARCHITECTURES] + [PLAIN_RNN]
     return Plan(configs, seconds_per_timing=1.0, repeats=5, accuracy_configs=accuracy, accuracy_budget_s=90,
                 overhead_fraction=1.0, overhead_epochs=2, overhead_repeats=3, latency_calls=500,
                 http_calls=200, rss_train_seconds=4.0, app_train_seconds=300)
@@ -472,8 +476,8 @@ def machine() -> dict:
     }
 
 
-def key(arch: str, cell: str) -> str:
-    return f"{arch}/{cell}"
+def key(arch: str, cell: str, learning_rate: float = DEFAULT.learning_rate) -> str:
+    return f"{arch}/{cell}" + ("" if learning_rate == DEFAULT.learning_rate else f" lr {learning_rate:g}")
 
 
 def targets(result: dict) -> list[dict]:
@@ -482,6 +486,8 @@ def targets(result: dict) -> list[dict]:
     rows = [
         ("batched training vs one name at a time", ">= 30x", result["speedup_vs_one_at_a_time"].get(default), 30, ">="),
         ("stacked reaches 0.75 val accuracy", "<= 10 s", result["time_to_accuracy_s"].get(default), 10, "<="),
+        ("stacked, plain rnn cell, lr 1e-3, to 0.75", "<= 10 s", result["time_to_accuracy_s"].get(key(*PLAIN_RNN)),
+         10, "<="),
         ("generator overhead", "<= 5 %", result["generator_overhead_pct"], 5, "<="),
         ("predict one name in-process", "<= 2 ms", result["predict_latency_ms"], 2, "<="),
     ]
@@ -595,10 +601,10 @@ def run(data: str, quick: bool, with_app: bool, log: Callable[[str], None]) -> d
     torch.set_num_threads(1)
 
     result["time_to_accuracy"] = {}
-    for arch, cell in plan.accuracy_configs:
-        log(f"time to accuracy {arch}/{cell}")
-        result["time_to_accuracy"][key(arch, cell)] = time_to_accuracy(
-            table, replace(DEFAULT, arch=arch, cell=cell), plan.accuracy_budget_s)
+    for arch, cell, lr in plan.accuracy_configs:
+        log(f"time to accuracy {key(arch, cell, lr)}")
+        result["time_to_accuracy"][key(arch, cell, lr)] = time_to_accuracy(
+            table, replace(DEFAULT, arch=arch, cell=cell, learning_rate=lr), plan.accuracy_budget_s)
     result["time_to_accuracy_s"] = {k: t["seconds"] for k, t in result["time_to_accuracy"].items()}
 
     log("generator overhead")
