@@ -45,11 +45,13 @@ ARCH_CHOICES = [
     ("Bidirectional nn.RNN — reads the name both ways", "bidirectional"),
 ]
 SERIES = {"train loss (smoothed)": "#2563eb", "validation loss": "#dc2626", "validation accuracy": "#16a34a"}
-# NaN points for every series: the plot fixes its colours and number types from its first value, and
-# epochs 0 and 1 give the empty plot a readable axis (one point would make a 0-wide domain).
-EMPTY_PLOT = pd.DataFrame({"epoch": [0.0] * 3 + [1.0] * 3, "value": [float("nan")] * 6,
-                           "series": list(SERIES) * 2})
-NO_RUNS = pd.DataFrame({"epoch": [0.0, 1.0], "value": [float("nan")] * 2, "run": ["(no runs yet)"] * 2})
+# One NaN point per series at epoch 0: the plot fixes its colours and number types from its first value.
+PLOT_SEEDS = pd.DataFrame({"epoch": 0.0, "value": float("nan"), "series": list(SERIES)})
+# Before training, the same at epoch 1 gives the empty plot a readable axis (a single x value makes a
+# 0-wide domain). Not during training: a NaN at epoch 1 would cut a gap into the line there.
+EMPTY_PLOT = pd.concat([PLOT_SEEDS, PLOT_SEEDS.assign(epoch=1.0)], ignore_index=True)
+NO_RUNS = pd.DataFrame({"epoch": [0.0, 1.0], "value": float("nan"), "run": "(no runs yet)"})
+NO_RUNS_TABLE = pd.DataFrame(columns=["run", *teach.RUN_COLUMNS])
 
 
 class Session:
@@ -174,9 +176,7 @@ def _config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed)
 def _plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
     if not points:
         return EMPTY_PLOT
-    # Only the epoch-0 NaNs: a NaN at epoch 1 would cut a gap into the line there.
-    return pd.concat([EMPTY_PLOT[EMPTY_PLOT["epoch"] == 0], pd.DataFrame(points, columns=["epoch", "value", "series"])],
-                     ignore_index=True)
+    return pd.concat([PLOT_SEEDS, pd.DataFrame(points, columns=["epoch", "value", "series"])], ignore_index=True)
 
 
 def _controls(interactive: bool):
@@ -443,7 +443,7 @@ def compare_view(session: Session):
     """Every run of this session: the table and the overlaid validation-accuracy curves."""
     runs = pd.DataFrame(session.runs)
     if runs.empty:
-        return pd.DataFrame(columns=["run", *teach.RUN_COLUMNS]), NO_RUNS
+        return NO_RUNS_TABLE, NO_RUNS
     runs.insert(0, "run", [f"#{i + 1}" for i in range(len(runs))])
     curves = pd.concat(session.curves, ignore_index=True)
     curves = curves[curves["series"] == "validation accuracy"][["epoch", "value", "run"]]
@@ -616,8 +616,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
         with gr.Tab("Compare", id="compare", render_children=True):
             gr.Markdown("Every training of this session, same table and seed unless you changed them. "
                         "Train again with another architecture or cell to add a row.")
-            compare_table = gr.Dataframe(pd.DataFrame(columns=["run", *teach.RUN_COLUMNS]), interactive=False,
-                                         elem_id="compare-table")
+            compare_table = gr.Dataframe(NO_RUNS_TABLE, interactive=False, elem_id="compare-table")
             compare_plot = gr.LinePlot(NO_RUNS,
                                        x="epoch", y="value", color="run", title="Validation accuracy per run",
                                        elem_id="compare-plot", height=300)

@@ -7,6 +7,8 @@ from rnn_demo.checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_check
 from rnn_demo.models import ARCHITECTURES, ModelConfig, build_model
 from rnn_demo.predict import predict
 
+from payload import Payload
+
 NAMES = ["Nakamura", "Kowalski", "O'Brien"]
 
 
@@ -34,26 +36,16 @@ def test_random_bytes_and_truncated_files_are_refused(tmp_path):
         load_checkpoint(cut)
 
 
-class Payload:
-    """Unpickling this would create a marker file: the proof that code ran."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
-
 def test_a_pickle_with_a_payload_is_refused_and_never_runs(tmp_path):
     marker = tmp_path / "pwned"
-    for name in ("evil.safetensors", "evil.pt"):
-        path = tmp_path / name
-        with open(path, "wb") as handle:
+    for suffix in (".safetensors", ".pt"):
+        raw, saved = tmp_path / f"raw{suffix}", tmp_path / f"torch{suffix}"
+        with open(raw, "wb") as handle:
             pickle.dump(Payload(str(marker)), handle)
-        torch.save({"x": Payload(str(marker))}, tmp_path / "evil2.pt")
-        for candidate in (path, tmp_path / "evil2.pt"):
-            with pytest.raises(CheckpointError):
-                load_checkpoint(candidate)
+        torch.save({"weights": Payload(str(marker))}, saved)
+        for path in (raw, saved):
+            with pytest.raises(CheckpointError, match="not an rnn-names checkpoint"):
+                load_checkpoint(path)
     assert not marker.exists()
 
 

@@ -24,6 +24,8 @@ from rnn_demo.data import DataError, load_table, read_table
 from rnn_demo.models import ModelConfig, build_model
 from rnn_demo.predict import predict
 
+from payload import Payload
+
 ROWS = "name,label\nMüller,German\nGroß,German\nDupont,French\nLefèvre,French\n"
 
 
@@ -267,27 +269,6 @@ def test_a_file_that_is_not_a_checkpoint_is_refused(tmp_path, small_model, make)
     good = save_checkpoint(small_model, tmp_path / "good.safetensors").read_bytes()
     with pytest.raises(CheckpointError, match="model.safetensors is not an rnn-names checkpoint"):
         load_checkpoint(make(tmp_path / "model.safetensors", good))
-
-
-class Payload:
-    """Unpickling this would create a marker file: the proof that code ran."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
-
-def test_a_pickle_payload_never_runs(tmp_path):
-    marker = tmp_path / "pwned"
-    torch.save({"weights": Payload(str(marker))}, tmp_path / "torch.safetensors")
-    with open(tmp_path / "raw.safetensors", "wb") as handle:
-        pickle.dump(Payload(str(marker)), handle)
-    for name in ("torch.safetensors", "raw.safetensors"):
-        with pytest.raises(CheckpointError, match="not an rnn-names checkpoint"):
-            load_checkpoint(tmp_path / name)
-    assert not marker.exists()
 
 
 def test_a_checkpoint_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
