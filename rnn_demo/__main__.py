@@ -15,7 +15,7 @@ from tqdm import tqdm
 from .checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
 from .data import DataError
 from .models import ARCHITECTURES, CELLS
-from .predict import predict
+from .predict import parse_names, predict
 from .train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, evaluate, train
 
 
@@ -85,7 +85,7 @@ def build_parser() -> Parser:
 
 
 def run_train(args) -> None:
-    from .data import load_table
+    from .files import load_table
 
     config = TrainConfig(
         arch=args.arch, cell=args.cell, hidden_size=args.hidden, num_layers=args.layers,
@@ -133,7 +133,8 @@ def run_train(args) -> None:
 
 def run_predict(args) -> None:
     model = load_checkpoint(args.checkpoint)
-    for name, top in zip(args.names, predict(model, args.names, args.top_k)):
+    names = parse_names(args.names)
+    for name, top in zip(names, predict(model, names, args.top_k)):
         if args.json:
             print(json.dumps({"name": name, "predictions": [{"label": l, "probability": p} for l, p in top]}))
         else:

@@ -44,7 +44,8 @@ from typing import Callable, Iterable
 import torch
 from torch import nn
 
-from .data import NamesDataset, load_table, make_loader, split_table
+from .data import NamesDataset, make_loader, split_table
+from .files import load_table
 from .models import ARCHITECTURES, CELLS, ModelConfig, build_model
 from .predict import predict
 from .train import BatchEvent, EpochEvent, TrainConfig, train

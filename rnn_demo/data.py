@@ -8,13 +8,8 @@ Shapes: B batch, T time (letters), V alphabet size.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 import torch
@@ -94,143 +89,6 @@ def encode_name(clean_name: str) -> torch.Tensor:
 def one_hot(clean_name: str) -> torch.Tensor:
     """A normalised name as a one-hot matrix: (T, V) float32, one row per letter."""
     return torch.nn.functional.one_hot(encode_name(clean_name), V).float()
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading a table from a file, a folder, a zip or a DataFrame
-
-
-CONTROLS = [chr(i) for i in range(32) if chr(i) not in "\t\n\r"]  # never in a text file
-
-
-def _decode(data: bytes, what: str) -> str:
-    """Bytes of an uploaded text file -> str: UTF-8 (with or without BOM), UTF-16 with a BOM,
-    else Windows-1252, else Latin-1. Raises DataError for an empty or binary file."""
-    if not data.strip():
-        raise DataError(f"{what} is empty")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
-        encodings = ["utf-16"]
-    else:
-        # Old Excel CSVs are Windows-1252 (a superset of Latin-1's letters: ’ – €); Latin-1
-        # decodes every byte, so it comes last.
-        encodings = ["utf-8-sig", "cp1252", "latin-1"]
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DataError(f"{what} is not a text file")
-    # Binary files (images, zips renamed .csv) are full of NULs and other control characters.
-    controls = sum(map(text.count, CONTROLS))
-    if "\x00" in text or controls > len(text) // 20:
-        raise DataError(f"{what} is not a text file")
-    return text
-
-
-def _read_limited(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > limits.MAX_UPLOAD_BYTES:
-        raise DataError(
-            f"{path.name} is {size / 2**20:.1f} MB, over the {limits.MAX_UPLOAD_BYTES // 2**20} MB limit"
-        )
-    return path.read_bytes()
-
-
-def _csv_table(text: str, what: str, delimiter: str = ",") -> pd.DataFrame:
-    """CSV text with a header row -> DataFrame of strings; every row must have the header's
-    number of fields. The csv module, not pandas: pandas would quietly take a surplus first
-    field as the index, and slows to minutes on a header of 100k columns."""
-    try:
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True, strict=True)
-        rows = [row for row in reader if any(field.strip() for field in row)]  # skip blank lines
-    except csv.Error as err:
-        raise DataError(f"{what} is not a readable CSV ({err})") from None
-    if not rows:
-        raise DataError(f"{what} is empty")
-    header, body = rows[0], rows[1:]
-    if len(header) > limits.MAX_COLUMNS:
-        raise DataError(f"{what} has {len(header)} columns; the limit is {limits.MAX_COLUMNS} (name, label, ...)")
-    uneven = [f"row {i}: {len(row)} fields, but the header has {len(header)}"
-              for i, row in enumerate(body, start=1) if len(row) != len(header)]
-    if uneven:
-        raise DataError([f"{what} is not a readable CSV"] + uneven)
-    return pd.DataFrame(body, columns=header, dtype=object)
-
-
-def _lines_table(text: str, label: str) -> pd.DataFrame:
-    names = [line.strip() for line in text.splitlines() if line.strip()]
-    return pd.DataFrame({"name": names, "label": [label] * len(names)})
-
-
-def _zip_table(data: bytes, what: str) -> pd.DataFrame:
-    """A .zip of <Label>.txt files. Nothing is extracted to disk: members are read in memory and
-    only a member's base name becomes a label, so '../' paths cannot go anywhere."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [m for m in archive.infolist() if not m.is_dir()]
-    except Exception:  # zipfile raises many types (BadZipFile, OSError, EOFError, ...) for junk
-        raise DataError(f"{what} is not a readable .zip file") from None
-    base = {m.filename: m.filename.replace("\\", "/").rsplit("/", 1)[-1] for m in members}
-    texts = [
-        m for m in members
-        if base[m.filename].lower().endswith(".txt") and not base[m.filename].startswith(".")
-        and "__MACOSX" not in m.filename
-    ]
-    if not texts:
-        raise DataError(f"{what} holds no <Label>.txt files")
-    if len(members) > limits.MAX_ZIP_MEMBERS:
-        raise DataError(f"{what} holds {len(members)} files; the limit is {limits.MAX_ZIP_MEMBERS}")
-    bomb = f"{what} inflates to more than {limits.MAX_UNZIPPED_BYTES // 2**20} MB; is it a zip bomb?"
-    if sum(m.file_size for m in texts) > limits.MAX_UNZIPPED_BYTES:
-        raise DataError(bomb)  # refused from the sizes it declares, before inflating a byte
-    frames = []
-    for member in texts:
-        # Inflate at most one byte more than the member declares: a bomb may lie about its size,
-        # and reading no further keeps its real size out of memory.
-        try:
-            with archive.open(member) as handle:
-                content = handle.read(member.file_size + 1)
-        except Exception:  # encrypted, corrupt (zlib.error), unknown compression, bad CRC, ...
-            raise DataError(f"{what}: member {member.filename!r} cannot be read") from None
-        if len(content) > member.file_size:
-            raise DataError(bomb)
-        if content.strip():
-            label = base[member.filename][:-len(".txt")]
-            frames.append(_lines_table(_decode(content, f"{what}: {member.filename}"), label))
-    if not frames:
-        raise DataError(f"{what}: every .txt file in it is empty")
-    return pd.concat(frames, ignore_index=True)
-
-
-def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
-    """Read a raw names table (columns name, label) from a DataFrame, a .csv with a header,
-    a <Label>.txt list, a folder of <Label>.txt files or a .zip of them. Raises DataError."""
-    if isinstance(source, pd.DataFrame):
-        return source
-    if not isinstance(source, (str, Path)):
-        raise DataError(f"cannot read a names table from {type(source).__name__}; give a file or a DataFrame")
-    path = Path(source)
-    if path.is_dir():
-        files = sorted(p for p in path.glob("*.txt") if not p.name.startswith("."))
-        if not files:
-            raise DataError(f"folder {path.name!r} holds no <Label>.txt files")
-        return pd.concat(
-            [_lines_table(_decode(_read_limited(p), p.name), p.stem) for p in files],
-            ignore_index=True,
-        )
-    if not path.is_file():
-        raise DataError(f"no such file: {path}")
-    data = _read_limited(path)
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        return _zip_table(data, path.name)
-    if suffix == ".txt":
-        return _lines_table(_decode(data, path.name), path.stem)
-    if suffix in (".csv", ".tsv", ""):
-        return _csv_table(_decode(data, path.name), path.name, "\t" if suffix == ".tsv" else ",")
-    raise DataError(f"{path.name}: unknown file type {suffix!r}; use .csv, .txt or .zip")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,11 +183,6 @@ def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
         merged_labels=merged,
     )
     return table, report
-
-
-def load_table(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
-    """read_table + clean_table: any supported source -> (clean table, report)."""
-    return clean_table(read_table(source))
 
 
 def split_table(table: pd.DataFrame, val_fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -39,11 +39,17 @@ def predict(model: NameClassifier, names: list[str], k: int = 5,
     return results
 
 
-def parse_names(text: str) -> list[str]:
-    """Names typed one per line -> list of names; blank lines are skipped."""
-    names = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+def parse_names(text: str | list[str], limit: int = limits.MAX_CLASSIFY_NAMES) -> list[str]:
+    """Names typed one per line or separated by commas -> list of names, blanks skipped.
+
+    The one parser for the app's boxes and the CLI's arguments (a comma never occurs in a name)."""
+    # Typed text: skip blank lines. Arguments (a list): each one was meant as a name, so a blank
+    # one stays and is reported as a blank name by predict().
+    lines = [str(item) for item in text] if isinstance(text, (list, tuple)) else str(text or "").splitlines()
+    names = [part.strip() for line in lines for part in (line.split(",") if "," in line else [line])
+             if part.strip() or isinstance(text, (list, tuple))]
     if not names:
         raise DataError("type a name first")
-    if len(names) > limits.MAX_CLASSIFY_NAMES:
-        raise DataError(f"{len(names)} names; the limit is {limits.MAX_CLASSIFY_NAMES} at once")
+    if len(names) > limit:
+        raise DataError(f"{len(names)} names; the limit is {limit} at once")
     return names

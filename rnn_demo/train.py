@@ -21,7 +21,8 @@ import torch
 from torch import nn
 
 from . import limits
-from .data import NamesDataset, load_table, make_loader, split_table
+from .data import NamesDataset, make_loader, split_table
+from .files import load_table
 from .models import ModelConfig, NameClassifier, build_model
 
 
@@ -112,6 +113,7 @@ class DoneEvent:
     val_accuracy: float  # of the returned model
     val_macro_accuracy: float
     names_per_second: float  # over the whole run
+    val_table: pd.DataFrame = field(default_factory=pd.DataFrame)  # the validation split train() used
 
     @property
     def stopped(self) -> bool:
@@ -253,7 +255,7 @@ def train(
     yield DoneEvent(
         model, epoch, best_epoch, reason, time.perf_counter() - start,
         sum(epoch_losses) / len(epoch_losses) if epoch_losses else math.nan,
-        best["accuracy"], best["macro_accuracy"], trained_names / max(train_seconds, 1e-9),
+        best["accuracy"], best["macro_accuracy"], trained_names / max(train_seconds, 1e-9), val_rows,
     )
 
 

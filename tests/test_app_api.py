@@ -86,3 +86,27 @@ def test_two_clients_training_at_once_each_get_only_their_own_labels(app_server)
         assert f"labels: {', '.join(sorted(labels))}" in finals[labels][1]
         answer = c.predict("Tamoto", api_name="/classify")
         assert {x["label"] for x in answer["confidences"]} == set(labels)
+
+
+def test_a_cancel_after_an_epoch_keeps_the_best_model_like_stop_does(app_server):
+    c = client(app_server)
+    job = c.submit(table=two_label_table("Gauche", "Droite"), epochs=100, hidden=16, batch_size=8,
+                   api_name="/train")
+    deadline = time.time() + 60
+    while not any("validation accuracy" in out[1] for out in job.outputs()) and time.time() < deadline:
+        time.sleep(0.05)
+    job.cancel()
+    time.sleep(1.5)  # the worker ends its batch and hands the best model back
+    answer = c.predict("Kaski", api_name="/classify")
+    assert {x["label"] for x in answer["confidences"]} == {"Gauche", "Droite"}
+
+
+def test_a_cancel_before_any_epoch_keeps_the_previous_model(app_server):
+    c = client(app_server)
+    job = c.submit(epochs=5, hidden=256, batch_size=8, api_name="/train")  # a first epoch of many seconds
+    while len(job.outputs()) < 2:
+        time.sleep(0.05)
+    job.cancel()
+    time.sleep(1.5)
+    assert c.predict("Nakamura", api_name="/classify")["label"] == "Japanese"
+    assert len(c.predict("Nakamura", api_name="/classify")["confidences"]) == 5

@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT
 from rnn_demo.__main__ import main
 from rnn_demo.checkpoints import load_checkpoint
-from rnn_demo.data import DataError, check_name, clean_table, load_table
+from rnn_demo.data import DataError, check_name, clean_table
+from rnn_demo.files import load_table
 from rnn_demo.predict import parse_names, predict
 from rnn_demo.train import TrainConfig
 

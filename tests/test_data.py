@@ -8,8 +8,9 @@ from torch.utils.data import DataLoader
 
 from rnn_demo.data import (
     ALPHABET, UNKNOWN, V, DataError, NamesDataset, check_name, clean_table, collate, encode_name,
-    load_table, make_loader, normalise_name, one_hot, read_table, split_table,
+    make_loader, normalise_name, one_hot, split_table,
 )
+from rnn_demo.files import load_table, read_table
 
 
 @pytest.mark.parametrize("raw, expected", [

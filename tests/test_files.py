@@ -20,7 +20,8 @@ from safetensors.torch import save_file
 from rnn_demo import limits
 from rnn_demo.__main__ import main
 from rnn_demo.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
-from rnn_demo.data import DataError, load_table, read_table
+from rnn_demo.data import DataError
+from rnn_demo.files import load_table, read_table
 from rnn_demo.models import ModelConfig, build_model
 from rnn_demo.predict import predict
 

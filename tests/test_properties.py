@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from rnn_demo import limits
 from rnn_demo.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
-from rnn_demo.data import ALPHABET, LETTERS, DataError, check_name, clean_table, load_table, normalise_name
+from rnn_demo.data import ALPHABET, LETTERS, DataError, check_name, clean_table, normalise_name
+from rnn_demo.files import load_table
 from rnn_demo.models import ModelConfig, build_model
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

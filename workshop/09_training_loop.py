@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT))  # find rnn_demo from anywhere
 import torch
 from torch import nn
 
-from rnn_demo.data import NamesDataset, load_table, make_loader, split_table
+from rnn_demo.data import NamesDataset, make_loader, split_table
+from rnn_demo.files import load_table
 from rnn_demo.models import ModelConfig, build_model
 from rnn_demo.predict import predict
 from rnn_demo.train import DoneEvent, EpochEvent, TrainConfig, train

@@ -1,0 +1,167 @@
+"""train() in worker processes, at a lower priority than serving, its events streamed back.
+
+A server that trains in its own interpreter makes every request wait for the cores and the GIL
+behind the training. Here each training runs in a child process (`python -m rnn_demo.worker`)
+with a raised nice value, so the operating system serves classify requests first; the parent
+receives the same events train() yields and can stop it at any batch.
+
+    pool = TrainingPool(size=2)
+    for event in pool.train(table, config, stop=flag.is_set):   # as train(table, config, stop)
+        ...
+
+Parent and child talk over a socket pair with multiprocessing's Connection, in plain pickles
+between our own two processes (nothing from a user is unpickled; plain, because the Connection's
+own pickler would share tensors through file descriptors that only its own children can open). A worker is started on first
+use and kept for the next training; one that dies or hangs is replaced.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+import queue
+import socket
+import subprocess
+import sys
+import time
+from multiprocessing.connection import Connection
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from .train import DoneEvent, Event, TrainConfig, TrainingError
+
+NICE = 10  # how much lower than the server a training runs (0 = the same, 19 = lowest)
+POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
+STUCK_SECONDS = 60.0  # a worker silent this long after a stop is replaced
+
+
+def send(conn: Connection, message) -> None:
+    conn.send_bytes(pickle.dumps(message))
+
+
+def receive(conn: Connection):
+    return pickle.loads(conn.recv_bytes())
+
+
+class Worker:
+    """One child process and the parent's end of its connection."""
+
+    def __init__(self):
+        parent_end, child_end = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "rnn_demo.worker", str(child_end.fileno()), str(NICE)],
+            pass_fds=[child_end.fileno()], cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        )
+        child_end.close()
+        self.conn = Connection(parent_end.detach())
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+
+class TrainingPool:
+    """At most `size` trainings at once, each in a worker process; a caller waits for a free one."""
+
+    def __init__(self, size: int):
+        self._free: queue.Queue[Worker | None] = queue.Queue()
+        for _ in range(size):
+            self._free.put(None)  # a slot; its worker starts on first use
+        self._job_ids = itertools.count(1)
+
+    def train(self, table: pd.DataFrame, config: TrainConfig,
+              stop: Callable[[], bool] | None = None) -> Iterator[Event]:
+        """Like rnn_demo.train.train, run in a worker process. Closing this generator early stops
+        the training and waits for the worker to finish its batch, so the worker is free again."""
+        worker = self._free.get()
+        if worker is None or not worker.alive():
+            worker = Worker()
+        job = next(self._job_ids)
+        done = False
+        try:
+            send(worker.conn, ("train", job, table, config))
+            for message in _receive(worker, job, stop):
+                if isinstance(message, BaseException):
+                    raise message
+                done = isinstance(message, DoneEvent)
+                yield message
+        finally:
+            if not done and not _finish(worker, job):
+                worker.kill()
+                worker = None
+            self._free.put(worker)
+
+
+def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Iterator:
+    """Messages of one job until its DoneEvent or error; passes a stop on as soon as it is asked."""
+    stop_sent = False
+    while True:
+        if not stop_sent and stop is not None and stop():
+            send(worker.conn, ("stop", job))
+            stop_sent = True
+        if worker.conn.poll(POLL_SECONDS):
+            message = receive(worker.conn)
+            yield message
+            if isinstance(message, (DoneEvent, BaseException)):
+                return
+        elif not worker.alive():
+            raise TrainingError("the training process ended unexpectedly (out of memory?)")
+
+
+def _finish(worker: Worker, job: int) -> bool:
+    """Stop an abandoned job and read up to its end; False if the worker does not answer."""
+    try:
+        send(worker.conn, ("stop", job))
+        deadline = time.monotonic() + STUCK_SECONDS
+        while time.monotonic() < deadline and worker.alive():
+            if worker.conn.poll(POLL_SECONDS) and isinstance(receive(worker.conn), (DoneEvent, BaseException)):
+                return True
+    except (OSError, EOFError):
+        pass
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# The child process
+
+
+def serve(conn: Connection) -> None:
+    """Run jobs until the parent goes away: ("train", job, table, config) -> events; ("stop", job)."""
+    import torch
+
+    from .train import train
+
+    torch.set_num_threads(1)
+    stopped: set[int] = set()
+
+    def stop_asked(job: int) -> bool:
+        while conn.poll():
+            kind, which, *_ = receive(conn)
+            if kind == "stop":
+                stopped.add(which)
+        return job in stopped
+
+    while True:
+        try:
+            kind, job, *args = receive(conn)
+        except (EOFError, OSError):
+            return  # the server has gone: nothing may outlive it
+        if kind != "train":
+            continue  # a stop for a job that already ended
+        try:
+            for event in train(*args, stop=lambda: stop_asked(job)):
+                send(conn, event)
+        except Exception as err:  # sent back and raised in the parent, where it is reported
+            send(conn, err)
+        stopped.discard(job)
+
+
+if __name__ == "__main__":
+    os.nice(int(sys.argv[2]))
+    serve(Connection(int(sys.argv[1])))

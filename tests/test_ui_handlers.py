@@ -1,0 +1,183 @@
+"""The rooms' handlers called directly, without a server: each is a plain function."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+import pandas as pd
+import pytest
+
+from conftest import two_label_table
+from ui import classify_panel, compare_tab, data_tab, heatmap, letters_tab, mistakes_tab, model_tab, packing_tab
+from ui import share_url, train_panel
+from ui.session import DEFAULT_MODEL, DEFAULT_TABLE, Session
+
+TINY = dict(arch="stacked", cell="gru", hidden=8, layers=1, epochs=2, learning_rate=0.01, batch_size=16, seed=0)
+
+
+def tiny_table(a="Alpha", b="Beta") -> pd.DataFrame:
+    table = two_label_table(a, b)
+    return pd.DataFrame(table["data"], columns=table["headers"])
+
+
+def train_to_end(session: Session, table: pd.DataFrame, **overrides) -> list[tuple]:
+    return list(train_panel.run_training(session, table, **{**TINY, **overrides}))
+
+
+# --- data tab ---------------------------------------------------------------------------------
+
+def test_the_default_table_summary_counts_rows_and_labels():
+    summary, problems, bars = data_tab.table_summary(DEFAULT_TABLE)
+    assert summary.startswith(f"**{len(DEFAULT_TABLE)} rows, 18 labels.**")
+    assert len(bars) == 18 and bars["names"].sum() <= len(DEFAULT_TABLE)
+
+
+def test_a_bad_row_is_listed_as_a_problem():
+    table = pd.concat([DEFAULT_TABLE, pd.DataFrame({"name": ["12345"], "label": ["Greek"]})], ignore_index=True)
+    summary, problems, bars = data_tab.table_summary(table)
+    assert "Training needs these fixed first" in summary and "has no letters" in problems and bars.empty
+
+
+def test_the_download_file_is_written_in_the_same_reply_as_the_summary():
+    session = Session()
+    table = data_tab.add_row(DEFAULT_TABLE)
+    summary, _, _, path = data_tab.table_changed(table, session)
+    assert f"**{len(table)} rows" in summary
+    assert len(pd.read_csv(path, keep_default_na=False)) == len(table) == len(DEFAULT_TABLE) + 1
+
+
+def test_delete_rows_takes_ranges_and_refuses_words():
+    assert len(data_tab.delete_rows(DEFAULT_TABLE, "1, 3-5")) == len(DEFAULT_TABLE) - 4
+    with pytest.raises(gr.Error, match="Row numbers like 3"):
+        data_tab.delete_rows(DEFAULT_TABLE, "three")
+
+
+def test_an_upload_keeps_only_name_and_label(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("id, Name ,LABEL,notes\n1,Nowak,Polish,x\n2,Sato,Japanese,y\n")
+    assert data_tab.load_upload(str(path), DEFAULT_TABLE).to_dict("list") == {
+        "name": ["Nowak", "Sato"], "label": ["Polish", "Japanese"]}
+
+
+def test_a_bad_upload_leaves_the_table_alone(tmp_path):
+    path = tmp_path / "junk.csv"
+    path.write_bytes(b"\x00\x01binary" * 20)
+    assert data_tab.load_upload(str(path), DEFAULT_TABLE) == gr.update()
+
+
+# --- classify ---------------------------------------------------------------------------------
+
+def test_classify_gives_the_top_5_of_the_shipped_model():
+    result = classify_panel.classify("Nakamura", Session())
+    assert len(result) == 5 and max(result, key=result.get) == "Japanese"
+
+
+@pytest.mark.parametrize("name, message", [("", "type a name"), ("12345", "no letters")])
+def test_classify_refuses_bad_names_with_a_message(name, message):
+    with pytest.raises(gr.Error, match=message):
+        classify_panel.classify(name, Session())
+
+
+def test_several_names_typed_show_a_table_of_them():
+    label, many = classify_panel.classify_live("Nakamura\nDvořák, O'Neill", Session())
+    assert many["visible"] is True and many["value"]["name"].tolist() == ["Nakamura", "Dvořák", "O'Neill"]
+
+
+# --- training ---------------------------------------------------------------------------------
+
+def test_training_streams_then_the_session_answers_with_its_own_labels():
+    session = Session()
+    outputs = train_to_end(session, tiny_table())
+    assert len(outputs) >= 3 and outputs[-1][1].startswith("Finished after 2 epochs")
+    assert session.model is not None and session.model.labels == ["Alpha", "Beta"]
+    assert set(classify_panel.classify("Kaski", session)) == {"Alpha", "Beta"}
+    # The report scores the validation names train() used, handed over in its DoneEvent.
+    assert len(session.val_table) == 8 and set(session.val_table["label"]) == {"Alpha", "Beta"}
+    runs, curves = compare_tab.compare_view(session)
+    assert runs["run"].tolist() == ["#1"] and curves["value"].notna().sum() == 2
+
+
+def test_a_stop_before_the_first_epoch_keeps_the_previous_model():
+    session = Session()
+    stream = train_panel.run_training(session, tiny_table(), **TINY)
+    next(stream)  # "Starting"
+    session.stop.set()
+    final = list(stream)[-1]
+    assert "before the first epoch finished" in final[1] and "previous model still answers" in final[1]
+    assert session.model is None and session.answering is DEFAULT_MODEL
+
+
+def test_a_cancel_mid_training_keeps_the_best_model_like_stop_does():
+    session = Session()
+    stream = train_panel.run_training(session, tiny_table(), **{**TINY, "epochs": 50, "batch_size": 8})
+    outputs = []
+    for output in stream:  # run until the first epoch has been shown, then cancel as gradio does
+        outputs.append(output)
+        if "validation accuracy" in output[1]:
+            break
+    stream.close()
+    assert session.model is not None and session.model.labels == ["Alpha", "Beta"]
+    assert session.runs[0]["epochs_run"] < 50
+
+
+def test_bad_settings_are_refused_with_the_valid_range():
+    with pytest.raises(gr.Error, match="epochs must be between 1 and 200"):
+        next(train_panel.run_training(Session(), tiny_table(), **{**TINY, "epochs": 0}))
+
+
+def test_a_one_label_table_is_refused_with_a_message():
+    with pytest.raises(gr.Error, match="at least 2 labels"):
+        next(train_panel.run_training(Session(), tiny_table().assign(label="Alpha"), **TINY))
+
+
+# --- model tab --------------------------------------------------------------------------------
+
+def test_the_shipped_model_is_scored_on_its_validation_names():
+    headline, bars, confusion, mistakes = model_tab.report_view(Session(), DEFAULT_TABLE)
+    assert "On its validation names" in headline and len(bars) == 18 and "Confusion matrix" in confusion
+    assert model_tab.download_model(Session()).endswith("default.safetensors")
+
+
+def test_an_uploaded_model_is_scored_on_the_table(tmp_path):
+    session = Session()
+    path = Path(model_tab.download_model(session))
+    assert "your model" in model_tab.upload_model(str(path), session)
+    headline, *_ = model_tab.report_view(session, DEFAULT_TABLE)
+    assert "the current table" in headline
+
+
+def test_a_file_that_is_not_a_checkpoint_keeps_the_current_model(tmp_path):
+    bad = tmp_path / "evil.safetensors"
+    bad.write_bytes(b"\x80\x04\x95 not a checkpoint")
+    session = Session()
+    assert "shipped default model" in model_tab.upload_model(str(bad), session)
+    assert session.model is None
+
+
+# --- teaching views ---------------------------------------------------------------------------
+
+def test_letters_packing_and_mistakes_views_show_their_content():
+    probabilities, hidden, note = letters_tab.letters_view("Nakamura", Session())
+    assert "Prediction as each letter arrives" in probabilities and hidden.count("<tr>") == 1 + len("nakamura")
+    facts, grid, packed = packing_tab.packing_view("Li, Nakamura")
+    assert "(2, 8, 31)" in facts and grid.shape == (2, 9)
+    text = mistakes_tab.mistakes_view("Li", "Schwarzenegger", True, False, False, Session())
+    assert "Without packing" in text
+
+
+def test_too_many_names_for_the_packing_view_get_a_message():
+    with pytest.raises(gr.Error, match="limit is 8"):
+        packing_tab.packing_view(", ".join(["Li"] * 9))
+
+
+def test_heat_map_text_keeps_the_theme_colour_except_on_strong_cells():
+    page = heatmap.heatmap_html(pd.DataFrame([[0, 10]], columns=["a", "b"]), "t")
+    assert "#111" not in page  # a fixed dark text colour vanishes on the dark theme
+    assert page.count("class='strong'") == 1
+
+
+def test_the_url_restores_settings_and_ignores_junk():
+    request = SimpleNamespace(query_params={"arch": "manual", "cell": "nope", "hidden": "64", "seed": "x"})
+    values = share_url.settings_from_url(request)
+    assert values[:4] == ["manual", train_panel.DEFAULTS.cell, 64, train_panel.DEFAULTS.num_layers]
+    assert values[-1] == train_panel.DEFAULTS.seed

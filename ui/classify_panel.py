@@ -1,0 +1,81 @@
+"""The classify panel: type a name, see the top languages; the model that answers; its code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+import pandas as pd
+
+from rnn_demo import teach
+from rnn_demo.data import DataError
+from rnn_demo.predict import parse_names, predict
+
+from .session import Session, model_info
+from .train_panel import DEFAULTS
+
+TOP_K = 5
+
+
+@dataclass
+class ClassifyPanel:
+    name_input: gr.Textbox
+    answering: gr.Markdown  # which model answers: refreshed by training and uploads
+
+
+def label_value(top: list[tuple[str, float]]) -> dict[str, float]:
+    """predict()'s (label, probability) list as a gr.Label value."""
+    return {label: p for label, p in top}
+
+
+def classify(name: str, session: Session) -> dict[str, float]:
+    """Classify one surname: which language does it come from?
+
+    Args:
+        name: a surname, e.g. "Nakamura" or "Dvořák" (accents are fine; at most 40 letters).
+
+    Returns:
+        The 5 most likely languages with their probabilities, best first, from this session's
+        model (the shipped model until the session trains one).
+    """
+    try:
+        names = parse_names(name)
+        return label_value(predict(session.answering, names[:1], k=TOP_K)[0])
+    except DataError as err:
+        raise gr.Error(str(err)) from None
+
+
+def classify_live(text: str, session: Session):
+    """As you type: the first name in the Label, several names as a table; no pop-ups."""
+    try:
+        names = parse_names(text)
+        results = predict(session.answering, names, k=TOP_K)
+    except DataError as err:
+        message = "Type a name" if not str(text or "").strip() else str(err)
+        return gr.update(value=None, label=message), gr.update(visible=False)
+    many = pd.DataFrame([
+        {"name": name, **{f"#{i + 1}": f"{label} {p:.0%}" for i, (label, p) in enumerate(top[:3])}}
+        for name, top in zip(names, results)
+    ])
+    return (gr.update(value=label_value(results[0]), label=f"Top {TOP_K} for {names[0]!r}"),
+            gr.update(value=many, visible=len(names) > 1))
+
+
+def build(demo: gr.Blocks, session: gr.State, arch: gr.Radio) -> ClassifyPanel:
+    """The name box, the prediction, the answering model and the code of the picked architecture."""
+    gr.Markdown("### Classify")
+    name_input = gr.Textbox(label="Surname (several: one per line)", placeholder="e.g. Nakamura",
+                            elem_id="name-input", lines=1, max_lines=8)
+    prediction = gr.Label(num_top_classes=TOP_K, label="Type a name", elem_id="prediction")
+    many_table = gr.Dataframe(visible=False, label="All names", interactive=False, elem_id="many-names")
+    answering = gr.Markdown(elem_id="answering")
+    with gr.Accordion("The code you are running (rnn_demo/models.py)", open=True):
+        code = gr.Code(teach.model_source(DEFAULTS.arch), language="python", elem_id="model-code",
+                       interactive=False, max_lines=24, wrap_lines=True)
+
+    arch.change(teach.model_source, arch, code, api_visibility="private")
+    name_input.change(classify_live, [name_input, session], [prediction, many_table],
+                      api_visibility="private", trigger_mode="always_last", show_progress="hidden")
+    name_input.submit(classify, [name_input, session], prediction, api_name="classify")
+    demo.load(model_info, session, answering, api_visibility="private")
+    return ClassifyPanel(name_input, answering)

@@ -1,0 +1,35 @@
+"""Compare: every training of this session, as a table and as overlaid validation-accuracy curves."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from rnn_demo import teach
+
+from .session import Session
+
+NO_RUNS = pd.DataFrame({"epoch": [0.0, 1.0], "value": float("nan"), "run": "(no runs yet)"})
+NO_RUNS_TABLE = pd.DataFrame(columns=["run", *teach.RUN_COLUMNS])
+
+
+def compare_view(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs table and the validation-accuracy curve of each run."""
+    runs = pd.DataFrame(session.runs)
+    if runs.empty:
+        return NO_RUNS_TABLE, NO_RUNS
+    runs.insert(0, "run", [f"#{i + 1}" for i in range(len(runs))])
+    curves = pd.concat(session.curves, ignore_index=True)
+    curves = curves[curves["series"] == "validation accuracy"][["epoch", "value", "run"]]
+    return runs.round(4), curves
+
+
+def build(session: gr.State) -> tuple:
+    """The tab; returns (fn, inputs, outputs) to refresh it after a training."""
+    with gr.Tab("Compare", id="compare", render_children=True):
+        gr.Markdown("Every training of this session, same table and seed unless you changed them. "
+                    "Train again with another architecture or cell to add a row.")
+        table = gr.Dataframe(NO_RUNS_TABLE, interactive=False, elem_id="compare-table")
+        plot = gr.LinePlot(NO_RUNS, x="epoch", y="value", color="run", title="Validation accuracy per run",
+                           elem_id="compare-plot", height=300)
+    return compare_view, session, [table, plot]

@@ -1,0 +1,85 @@
+"""The Model tab: how good the answering model is, where it fails, and its checkpoint file."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import gradio as gr
+import pandas as pd
+
+from rnn_demo.checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
+from rnn_demo.data import DataError
+from rnn_demo.report import model_report
+
+from .heatmap import heatmap_html
+from .session import Session, model_info
+
+MISTAKES_SHOWN = 15
+
+
+@dataclass
+class ModelTab:
+    tab: gr.Tab
+    report: tuple  # (fn, inputs, outputs): the report, for what changes the model
+    download: tuple  # (fn, inputs, outputs): the checkpoint file
+    uploaded: gr.events.Dependency  # a checkpoint was uploaded (and answers, if it was one)
+
+
+def report_view(session: Session, table: pd.DataFrame):
+    """API /evaluate: headline, per-language bars, confusion heat map and confident mistakes."""
+    model = session.answering
+    try:
+        report = model_report(model, session.answering_val_table, table)
+    except DataError as err:
+        raise gr.Error(f"Cannot evaluate: {err}") from None
+    result = report.evaluation
+    headline = (f"{model_info(session)}\n\nOn {report.scored_on} ({result.n} names): accuracy "
+                f"**{result.accuracy:.1%}**, macro accuracy **{result.macro_accuracy:.1%}** (the mean of the "
+                f"per-language accuracies).")
+    bars = pd.DataFrame({"label": list(result.per_label), "accuracy": list(result.per_label.values())})
+    mistakes = result.mistakes.head(MISTAKES_SHOWN).assign(confidence=lambda f: f["confidence"].map("{:.0%}".format))
+    confusion = heatmap_html(result.confusion, "Confusion matrix (rows: true, columns: predicted)", legend="names")
+    return headline, bars, confusion, mistakes
+
+
+def download_model(session: Session) -> str:
+    """The answering model as a file for the download button (the shipped file until you train)."""
+    if session.model is None:
+        return str(DEFAULT_CHECKPOINT)
+    return str(save_checkpoint(session.model, session.folder / "rnn-names-model.safetensors"))
+
+
+def upload_model(file: str | None, session: Session) -> str:
+    """Answer with an uploaded checkpoint; anything else keeps the current model, with a message."""
+    if file is None:
+        return model_info(session)
+    try:
+        session.use_model(load_checkpoint(file), f"uploaded {time.strftime('%H:%M:%S')}", None)
+    except CheckpointError as err:
+        gr.Warning(f"Checkpoint not loaded: {err}. The current model stays.")
+    return model_info(session)
+
+
+def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> ModelTab:
+    """The tab (computed when first opened); the report and download for others to refresh."""
+    with gr.Tab("Model & where it fails", id="model") as tab:
+        evaluate_btn = gr.Button("Refresh", size="sm")
+        headline = gr.Markdown()
+        with gr.Row(equal_height=False):
+            per_label = gr.BarPlot(x="label", y="accuracy", title="Accuracy per language", y_lim=[0, 1],
+                                   x_label_angle=-45, height=300)
+            confusion = gr.HTML(elem_id="confusion-heatmap")
+        mistakes = gr.Dataframe(label="Most confidently wrong names", interactive=False)
+        with gr.Row():
+            model_download = gr.DownloadButton("⬇ Download model checkpoint", str(DEFAULT_CHECKPOINT))
+            model_upload = gr.File(label="Upload a checkpoint (.safetensors)", file_types=[".safetensors"],
+                                   height=90, elem_id="model-upload")
+
+    report = (report_view, [session, table], [headline, per_label, confusion, mistakes])
+    download = (download_model, session, model_download)
+    evaluate_btn.click(*report, api_name="evaluate")
+    tab.select(*report, api_visibility="private")
+    tab.select(*download, api_visibility="private")
+    uploaded = model_upload.upload(upload_model, [model_upload, session], answering, api_visibility="private")
+    return ModelTab(tab, report, download, uploaded)

@@ -1,0 +1,87 @@
+"""One browser session's state: its model, its runs, its downloads folder. Never shared.
+
+The shipped model and the default table are read once and only read: a session that trains gets a
+model of its own in `Session.model`.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from rnn_demo.checkpoints import load_checkpoint
+from rnn_demo.models import NameClassifier, count_parameters
+from rnn_demo.report import read_default_table, shipped_model_val_table
+
+DEFAULT_TABLE = read_default_table()
+DEFAULT_MODEL = load_checkpoint()  # read-only: sessions train models of their own
+# Everything the app writes (downloads) goes under one temporary directory.
+WORK_DIR = Path(tempfile.mkdtemp(prefix="rnn-names-"))
+
+
+class Session:
+    """One browser session's model and training state (kept in gr.State, never shared)."""
+
+    def __init__(self):
+        self.model: NameClassifier | None = None  # None: the shipped default model answers
+        self.trained_at = ""
+        self.stop = threading.Event()
+        self.runs: list[dict] = []  # compare view: one row per training
+        self.curves: list[pd.DataFrame] = []  # compare view: one loss/accuracy curve per training
+        self.val_table: pd.DataFrame | None = None  # the model's validation names; None: unknown
+        self._folder: Path | None = None  # this session's downloads, under WORK_DIR
+
+    def __deepcopy__(self, memo):  # gradio copies a state's first value; an Event cannot be copied
+        fresh = Session()
+        fresh.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k != "stop"})
+        return fresh
+
+    @property
+    def answering(self) -> NameClassifier:
+        return self.model if self.model is not None else DEFAULT_MODEL
+
+    @property
+    def answering_val_table(self) -> pd.DataFrame | None:
+        return self.val_table if self.model is not None else shipped_model_val_table()
+
+    @property
+    def folder(self) -> Path:
+        """A temporary folder of this session's own; file names in it are ours, never a visitor's."""
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(dir=WORK_DIR))
+        return self._folder
+
+    def use_model(self, model: NameClassifier, when: str, val_table: pd.DataFrame | None) -> None:
+        """Answer from now on with `model`; `when` says when it was made ('12:03:04', 'uploaded ...')."""
+        self.model, self.trained_at, self.val_table = model, when, val_table
+
+
+def free_session(session: Session) -> None:
+    """A tab closed (or its state expired): stop its training at the next batch, drop its files."""
+    session.stop.set()
+    session.model = None
+    if session._folder is not None:
+        shutil.rmtree(session._folder, ignore_errors=True)
+
+
+def build() -> gr.State:
+    """The session's state; freed an hour after the tab was last seen."""
+    return gr.State(Session, time_to_live=3600, delete_callback=free_session)
+
+
+def model_info(session: Session) -> str:
+    """One line: which model answers, its shape and its validation accuracy."""
+    model = session.answering
+    c = model.config
+    who = (f"**your model** (trained {session.trained_at})" if session.model is not None
+           else "the **shipped default model**")
+    accuracy = model.metrics.get("val_accuracy")
+    score = f", validation accuracy {accuracy:.1%}" if isinstance(accuracy, float) else ""
+    return (f"Answering: {who} — {c.arch} {c.cell.upper()}, hidden {c.hidden_size}, {c.num_layers} layer(s), "
+            f"{len(c.labels)} labels, {count_parameters(model):,} parameters{score}.")

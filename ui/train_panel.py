@@ -1,0 +1,201 @@
+"""The training panel: settings, Train and Stop, the status line and the live loss plot.
+
+`run_training` consumes `rnn_demo.train.train()`'s progress events and turns them into plot
+frames and a status line; a Stop, a cancel from the API or a closed tab all end in the same place:
+the session keeps the best model of the epochs that finished.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import gradio as gr
+import pandas as pd
+
+from rnn_demo import limits, teach
+from rnn_demo.data import DataError, clean_table
+from rnn_demo.models import CELLS
+from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
+from rnn_demo.worker import TrainingPool
+
+from .session import Session, model_info
+
+DEFAULTS = TrainConfig()
+TRAININGS_AT_ONCE = 2  # one CPU thread each: two trainings share a 2-core Space fairly
+# Trainings run in worker processes at a lower priority, so classify stays fast while they run.
+POOL = TrainingPool(TRAININGS_AT_ONCE)
+ARCH_CHOICES = [
+    ("Manual nn.RNNCell loop — you step through the letters yourself", "manual"),
+    ("Stacked nn.RNN — layers on layers, fed a packed batch", "stacked"),
+    ("Bidirectional nn.RNN — reads the name both ways", "bidirectional"),
+]
+SERIES = {"train loss (smoothed)": "#2563eb", "validation loss": "#dc2626", "validation accuracy": "#16a34a"}
+# One NaN point per series at epoch 0: the plot fixes its colours and number types from its first value.
+PLOT_SEEDS = pd.DataFrame({"epoch": 0.0, "value": float("nan"), "series": list(SERIES)})
+# Before training, the same at epoch 1 gives the empty plot a readable axis (a single x value makes a
+# 0-wide domain). Not during training: a NaN at epoch 1 would cut a gap into the line there.
+EMPTY_PLOT = pd.concat([PLOT_SEEDS, PLOT_SEEDS.assign(epoch=1.0)], ignore_index=True)
+REDRAW_SECONDS = 0.25  # ~4 redraws a second: live, without choking the browser
+MAX_PLOTTED_POINTS = 300
+DONE_WORDS = {"finished": "Finished", "stopped": "Stopped", "time limit": "Stopped at the time limit"}
+
+
+@dataclass
+class TrainPanel:
+    settings: list[gr.components.Component]  # arch, cell, hidden, layers, epochs, lr, batch, seed
+    train_btn: gr.Button
+    stop_btn: gr.Button
+    status: gr.Markdown
+    loss_plot: gr.LinePlot
+
+    @property
+    def arch(self) -> gr.Radio:
+        return self.settings[0]
+
+
+def make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed) -> TrainConfig:
+    """The page's settings as a TrainConfig; a bad value becomes a readable error."""
+    try:
+        return TrainConfig(
+            arch=arch, cell=cell, hidden_size=int(hidden), num_layers=int(layers), epochs=int(epochs),
+            learning_rate=float(learning_rate), batch_size=int(batch_size), seed=int(seed),
+            max_seconds=limits.MAX_TRAIN_SECONDS,
+        )
+    except (TypeError, ValueError) as err:
+        raise gr.Error(f"Settings: {err}") from None
+
+
+def plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
+    """(epoch, value, series) points as the loss plot's long table."""
+    if not points:
+        return EMPTY_PLOT
+    return pd.concat([PLOT_SEEDS, pd.DataFrame(points, columns=["epoch", "value", "series"])], ignore_index=True)
+
+
+def controls(interactive: bool) -> list:
+    """Updates for the 8 settings and Train (usable when not training) and Stop (the opposite)."""
+    return [gr.update(interactive=interactive)] * 9 + [gr.update(interactive=not interactive)]
+
+
+class Progress:
+    """The plotted points and the status line, from a stream of training events."""
+
+    def __init__(self, config: TrainConfig):
+        self.config, self.points, self.status = config, [], ""
+        self.smoothed: float | None = None
+        self.accuracy = ""
+        self.epochs_done = 0
+
+    def add(self, event: BatchEvent | EpochEvent) -> bool:
+        """Take one event; True when it must be shown at once (a finished epoch)."""
+        if isinstance(event, EpochEvent):
+            self.points += [(float(event.epoch), event.val_loss, "validation loss"),
+                            (float(event.epoch), event.val_accuracy, "validation accuracy")]
+            self.accuracy = f" · validation accuracy {event.val_accuracy:.1%}"
+            self.epochs_done = event.epoch
+            return True
+        total = event.steps_per_epoch * event.epochs
+        self.smoothed = event.loss if self.smoothed is None else 0.9 * self.smoothed + 0.1 * event.loss
+        if event.step % max(1, total // MAX_PLOTTED_POINTS) == 0:
+            self.points.append((event.step / event.steps_per_epoch, self.smoothed, "train loss (smoothed)"))
+        speed = event.step * self.config.batch_size / event.elapsed  # names/s, last batch may be short
+        left = event.elapsed / event.step * (total - event.step)
+        self.status = (f"Epoch {event.epoch} of {event.epochs} · loss {self.smoothed:.3f}{self.accuracy} · "
+                       f"{speed:,.0f} names/s · about {left:.0f} s left")
+        return False
+
+
+def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress: Progress) -> str:
+    """Store a finished (or stopped) training in the session; the final status line.
+
+    Stopped before any epoch finished, the half-trained weights are dropped: the previous model answers."""
+    how = DONE_WORDS[done.reason]
+    if progress.epochs_done == 0 and done.stopped:
+        return f"{how} before the first epoch finished: nothing was kept, the previous model still answers."
+    session.use_model(done.model, time.strftime("%H:%M:%S"), done.val_table)
+    session.runs.append(teach.run_summary(config, done))
+    session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
+    return (f"{how} after {done.epochs_run} epochs in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
+            f"validation accuracy {done.val_accuracy:.1%} (macro {done.val_macro_accuracy:.1%}) · "
+            f"labels: {', '.join(done.model.labels)}")
+
+
+def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hidden: float, layers: float,
+                 epochs: float, learning_rate: float, batch_size: float, seed: float):
+    """API /train: train on the session's table, streaming (plot, status, model info, controls...)."""
+    config = make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed)
+    try:
+        clean, report = clean_table(table)
+    except DataError as err:
+        raise gr.Error(f"The table cannot be trained on: {err}") from None
+    session.stop.clear()
+    progress = Progress(config)
+    yield (plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", gr.update(),
+           *controls(False))
+    events = POOL.train(clean, config, stop=session.stop.is_set)
+    last_yield = 0.0
+    try:
+        for event in events:
+            if isinstance(event, DoneEvent):
+                break
+            now = time.perf_counter()
+            if progress.add(event) or now - last_yield >= REDRAW_SECONDS:
+                last_yield = now
+                yield plot_frame(progress.points), progress.status, gr.update(), *controls(False)
+    except TrainingError as err:
+        gr.Warning(str(err))
+        yield (plot_frame(progress.points), f"Training failed: {err}. The previous model still answers.",
+               gr.update(), *controls(True))
+        return
+    except GeneratorExit:  # cancelled through the API or the tab closed: keep what Stop would keep
+        session.stop.set()
+        keep_result(session, config, run_to_end(events), progress)
+        raise
+    status = keep_result(session, config, event, progress)
+    yield plot_frame(progress.points), status, model_info(session), *controls(True)
+
+
+def request_stop(session: Session) -> None:
+    """API /stop: end this session's training after its current batch; training reports the result
+    (no output here, so a late reply can never overwrite the final status)."""
+    session.stop.set()
+
+
+def build() -> TrainPanel:
+    """Settings, Train/Stop, status and the live plot (wired by `wire` once the table exists)."""
+    with gr.Row():
+        arch = gr.Radio(ARCH_CHOICES, value=DEFAULTS.arch, label="Architecture", elem_id="arch", scale=3)
+        cell = gr.Radio([(c.upper(), c) for c in CELLS], value=DEFAULTS.cell, label="Cell", elem_id="cell",
+                        info="RNN: plain tanh · GRU/LSTM: gated, remember longer", scale=1)
+    with gr.Row():
+        hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size",
+                           elem_id="hidden")
+        layers = gr.Slider(1, limits.MAX_LAYERS, value=DEFAULTS.num_layers, step=1, label="Layers")
+        epochs = gr.Slider(1, 100, value=DEFAULTS.epochs, step=1, label="Epochs")
+    with gr.Row():
+        learning_rate = gr.Number(DEFAULTS.learning_rate, label="Learning rate (Adam)", minimum=1e-5,
+                                  maximum=limits.MAX_LEARNING_RATE)
+        batch_size = gr.Slider(8, 512, value=DEFAULTS.batch_size, step=8, label="Batch size")
+        seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0)
+    with gr.Row():
+        train_btn = gr.Button("▶ Train", variant="primary", elem_id="train-btn")
+        stop_btn = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", interactive=False)
+    status = gr.Markdown("Press **Train** to train on the table below.", elem_id="status")
+    loss_plot = gr.LinePlot(EMPTY_PLOT, x="epoch", y="value", color="series", color_map=SERIES,
+                            title="Loss and accuracy while training", x_title="epoch", y_title="",
+                            elem_id="loss-plot", height=320)
+    return TrainPanel([arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed],
+                      train_btn, stop_btn, status, loss_plot)
+
+
+def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
+    """Train and Stop; returns the training event, for what a finished training refreshes."""
+    train_event = panel.train_btn.click(
+        run_training, [session, table, *panel.settings],
+        [panel.loss_plot, panel.status, answering, *panel.settings, panel.train_btn, panel.stop_btn],
+        api_name="train", concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train", show_progress="minimal",
+    )
+    # Its own unlimited queue slot: a Stop never waits behind the training it stops.
+    panel.stop_btn.click(request_stop, session, None, api_name="stop", concurrency_limit=None)
+    return train_event
