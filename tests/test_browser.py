@@ -4,6 +4,7 @@ Screenshots go to artifacts/screenshots/ (not committed): look at them.
 """
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -200,3 +201,31 @@ def test_download_the_shipped_model_and_it_loads(page):
         page.get_by_role("button", name="⬇ Download model checkpoint").click()
     model = load_checkpoint(download.value.path())
     assert len(model.labels) == 18
+
+
+TABS = ["Data", "Model & where it fails", "Letter by letter", "Padding & packing", "What goes wrong", "Compare",
+        "Check yourself"]
+
+
+def luminance(css_colour: str) -> float:
+    """0 (black) to 1 (white) for a computed 'rgb(r, g, b)' / 'rgba(...)' colour."""
+    r, g, b = [float(x) for x in css_colour[css_colour.index("(") + 1:].rstrip(")").split(",")[:3]]
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_tab_in_both_themes_and_heat_map_text_stays_readable(page, app_server, theme):
+    page.goto(app_server.url + ("?__theme=dark" if theme == "dark" else ""))
+    page.wait_for_selector("#train-btn")
+    page.screenshot(path=str(SHOTS / f"{theme}-top.png"), full_page=True)
+    for tab in TABS:
+        page.get_by_role("tab", name=tab).click()
+        time.sleep(1.0)
+        page.screenshot(path=str(SHOTS / f"{theme}-{tab.split()[0].lower()}.png"), full_page=True)
+    page.get_by_role("tab", name="Model & where it fails").click()
+    zero = page.locator("#confusion-heatmap td").filter(has_text=re.compile(r"^0$")).first
+    assert wait_for(lambda: zero.count() == 1, timeout=20)
+    text = luminance(zero.evaluate("e => getComputedStyle(e).color"))
+    body = luminance(page.evaluate("() => getComputedStyle(document.querySelector('.gradio-container')).color"))
+    assert abs(text - body) < 0.05  # a zero cell's text has the theme's own text colour
+    assert (text > 0.6) == (theme == "dark")
