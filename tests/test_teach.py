@@ -7,11 +7,11 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from rnn_demo.data import ALPHABET, LETTER_INDEX, UNKNOWN, DataError, collate, one_hot
 from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model, count_parameters
 from rnn_demo.predict import predict
-from rnn_demo.teach import (
-    MAX_UNITS_SHOWN, PAD, WHY, encode_with_find_bug, letter_by_letter, logits_reading_backward_at_last_step,
-    logits_without_packing, model_source, packing_view, padding_effect, RUN_COLUMNS, run_summary,
+from rnn_demo.mistakes import (
+    WHY, encode_with_find_bug, logits_reading_backward_at_last_step, logits_without_packing, padding_effect,
     unknown_character_effect,
 )
+from rnn_demo.teach import MAX_UNITS_SHOWN, PAD, RUN_COLUMNS, letter_by_letter, model_source, packing_view, run_summary
 from rnn_demo.train import TrainConfig, run_to_end, train
 
 LABELS = ["A", "B", "C", "D"]
@@ -218,7 +218,7 @@ def test_run_summary_reports_a_tiny_training(separable_table):
 
 def test_backward_reading_effect_changes_the_score_on_the_same_weights():
     from rnn_demo.models import ModelConfig, build_model
-    from rnn_demo.teach import backward_reading_effect
+    from rnn_demo.mistakes import backward_reading_effect
     torch.manual_seed(0)
     model = build_model(ModelConfig(["A", "B", "C"], arch="bidirectional", cell="gru", hidden_size=8))
     effect = backward_reading_effect(model, "Kowalski")

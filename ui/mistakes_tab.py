@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from rnn_demo import teach
+from rnn_demo import mistakes
 from rnn_demo.data import DataError
 from rnn_demo.models import NameClassifier
 from rnn_demo.predict import parse_names
@@ -16,7 +16,7 @@ FALLBACK_OTHERS = ["Schwarzenegger"]
 
 
 def packing_part(model: NameClassifier, name: str, others: list[str], no_packing: bool) -> str:
-    effect = teach.padding_effect(model, name, others)
+    effect = mistakes.padding_effect(model, name, others)
     line = (f"**Packing.** '{effect['name']}' → {effect['label']}: **{effect['alone']:.1%}** alone, "
             f"**{effect['in_batch_packed']:.1%}** in a packed batch ({effect['padding_steps']} padding steps).")
     if no_packing:
@@ -28,7 +28,7 @@ def packing_part(model: NameClassifier, name: str, others: list[str], no_packing
 def backward_part(model: NameClassifier, name: str, backward_at_end: bool) -> str:
     if model.config.arch != "bidirectional":
         return "**Bidirectional read.** Train or load a *bidirectional* model to try this switch."
-    back = teach.backward_reading_effect(model, name)
+    back = mistakes.backward_reading_effect(model, name)
     line = (f"**Bidirectional read.** h_n (forward after the last letter, backward after the first): "
             f"{back['label']} **{back['right']:.1%}**.")
     if backward_at_end:
@@ -38,7 +38,7 @@ def backward_part(model: NameClassifier, name: str, backward_at_end: bool) -> st
 
 
 def unknown_part(model: NameClassifier, name: str, find_bug: bool) -> str:
-    unknown = teach.unknown_character_effect(model, name)
+    unknown = mistakes.unknown_character_effect(model, name)
     line = (f"**Unknown characters.** Our encoding: `{unknown['encoded_ours']}` → {unknown['label_ours']} "
             f"**{unknown['probability_ours']:.1%}**.")
     if find_bug:

@@ -6,6 +6,7 @@ model of its own in `Session.model`.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ DEFAULT_TABLE = read_default_table()
 DEFAULT_MODEL = load_checkpoint()  # read-only: sessions train models of their own
 # Everything the app writes (downloads) goes under one temporary directory.
 WORK_DIR = Path(tempfile.mkdtemp(prefix="rnn-names-"))
+atexit.register(shutil.rmtree, WORK_DIR, ignore_errors=True)
 
 
 class Session:
