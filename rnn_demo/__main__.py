@@ -16,7 +16,8 @@ from .checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, s
 from .data import DataError
 from .models import ARCHITECTURES, CELLS
 from .predict import parse_names, predict
-from .train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, evaluate, train
+from .evaluate import evaluate
+from .train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, train
 
 
 class UsageError(Exception):

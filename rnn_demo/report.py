@@ -15,7 +15,8 @@ import pandas as pd
 
 from .data import DataError, clean_table, split_table
 from .models import NameClassifier
-from .train import Evaluation, TrainConfig, evaluate
+from .evaluate import Evaluation, evaluate
+from .train import TrainConfig
 
 DEFAULT_TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "names.csv"
 

@@ -1,4 +1,4 @@
-"""Training as a generator of progress events, and evaluation.
+"""Training as a generator of progress events.
 
     for event in train(table, TrainConfig(epochs=5)):
         ...  # BatchEvent after every step, EpochEvent after every epoch, DoneEvent last
@@ -19,9 +19,11 @@ from typing import Callable, Iterator
 import pandas as pd
 import torch
 from torch import nn
+from torch.utils.data import DataLoader
 
 from . import limits
 from .data import NamesDataset, make_loader, split_table
+from .evaluate import Validation, validate
 from .files import load_table
 from .models import ModelConfig, NameClassifier, build_model
 
@@ -100,6 +102,9 @@ class EpochEvent:
     seconds: float  # this epoch, validation included
     names_per_second: float  # training names / training seconds of this epoch
     elapsed: float
+    # The live model being trained: a caller that keeps something of it (a snapshot of its hidden
+    # states) must copy it at once, as training goes on changing it.
+    model: NameClassifier | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -132,6 +137,128 @@ def default_device() -> torch.device:
 _seed_lock = threading.Lock()
 
 
+@dataclass
+class Best:
+    """The best epoch so far: its validation and a copy of its weights."""
+
+    by_macro: bool  # balancing: the best epoch is the one with the best macro accuracy
+    epoch: int = 0  # 0: none yet (or only a partial first epoch)
+    validation: Validation | None = None
+    state: dict | None = None
+
+    def offer(self, epoch: int, validation: Validation, model: NameClassifier) -> None:
+        """Keep this epoch's weights if they beat the best so far."""
+        if self.validation is None or validation.score(self.by_macro) > self.validation.score(self.by_macro):
+            self.epoch, self.validation = epoch, validation
+            self.state = copy.deepcopy(model.state_dict())
+
+
+@dataclass
+class EpochResult:
+    """What one pass over the training batches did."""
+
+    losses: list[float]  # one per batch
+    names: int  # training names seen
+    seconds: float
+    stopped: str | None  # why it ended early ("stopped", "time limit"), None if it ran through
+
+
+@dataclass
+class Run:
+    """The fixed parts of one training: its data, model, loss and optimiser."""
+
+    config: TrainConfig
+    device: torch.device
+    train_loader: DataLoader
+    val_loader: list  # (padded, lengths, labels) batches, encoded once
+    val_rows: pd.DataFrame
+    labels: list[str]
+    model: NameClassifier
+    criterion: nn.Module
+    optimizer: torch.optim.Optimizer
+    start: float = field(default_factory=time.perf_counter)
+    step: int = 0  # optimiser steps so far
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def prepare(table: pd.DataFrame, config: TrainConfig, device: torch.device) -> Run:
+    """Split and encode the table, build the seeded model, the loss and the optimiser."""
+    table, report = load_table(table)
+    train_rows, val_rows = split_table(table, config.val_fraction, config.seed)
+    train_loader = make_loader(NamesDataset(train_rows, report.labels), config.batch_size, shuffle=True,
+                               seed=config.seed)
+    # Sorted by length, each validation batch pads only to its own longest name (the manual loop
+    # validates ~1.5x faster); the order of the names changes no validation figure.
+    by_length = val_rows.iloc[val_rows["name"].str.len().argsort(kind="stable")]
+    val_loader = list(make_loader(NamesDataset(by_length, report.labels), 512))  # encoded once, not every epoch
+    with _seed_lock:
+        torch.manual_seed(config.seed)
+        model = build_model(config.model_config(report.labels)).to(device)
+    weights = None
+    if config.balance:
+        # Weight each label by 1 / its share of the names: rare labels count as much in the loss.
+        counts = torch.tensor([report.counts[label] for label in report.labels], dtype=torch.float)
+        weights = (counts.sum() / (len(counts) * counts)).to(device)
+    # fused: one kernel updates every parameter. On a CPU the default model's step takes 0.26 ms
+    # instead of 0.79 ms for the default loop over parameters.
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate, fused=device.type in ("cpu", "cuda"))
+    return Run(config, device, train_loader, val_loader, val_rows, report.labels, model,
+               nn.CrossEntropyLoss(weight=weights), optimizer)
+
+
+def train_epoch(run: Run, epoch: int, should_stop: Callable[[], str | None]) -> Iterator[BatchEvent]:
+    """One pass over the training batches, a BatchEvent after each step; returns an EpochResult."""
+    model, config = run.model, run.config
+    model.train()
+    started, losses, names = time.perf_counter(), [], 0
+    for padded, lengths, labels in run.train_loader:
+        reason = should_stop()
+        if reason:
+            return EpochResult(losses, names, time.perf_counter() - started, reason)
+        padded, labels = padded.to(run.device), labels.to(run.device)  # lengths stay on the CPU
+        loss = run.criterion(model(padded, lengths), labels)
+        value = loss.item()
+        if not math.isfinite(value):
+            raise TrainingError(
+                f"the loss became {value} at epoch {epoch}, step {run.step + 1}: training stopped "
+                f"before the weights were spoiled; try a lower learning rate than {config.learning_rate:g}"
+            )
+        run.optimizer.zero_grad()
+        loss.backward()
+        # Clip: one long name can give an exploding gradient through the recurrence.
+        nn.utils.clip_grad_norm_(model.parameters(), config.clip)
+        run.optimizer.step()
+        run.step += 1
+        losses.append(value)
+        names += len(labels)
+        yield BatchEvent(epoch, run.step, value, len(run.train_loader), config.epochs, run.elapsed())
+    return EpochResult(losses, names, time.perf_counter() - started, None)
+
+
+def finish(run: Run, best: Best, epochs_run: int, reason: str, last: EpochResult | None,
+           trained: tuple[int, float]) -> DoneEvent:
+    """Load the best epoch's weights, record its figures on the model, and the DoneEvent."""
+    if best.state is None:  # stopped before any batch: the untrained model is all there is
+        best.offer(0, validate(run.model, run.val_loader, run.device), run.model)
+    model, val = run.model, best.validation
+    model.load_state_dict(best.state)
+    model.eval()
+    # The best epoch's validation measured exactly these weights: no second pass over the names.
+    per_label = {label: accuracy for label, accuracy in zip(run.labels, val.per_class.tolist())
+                 if not math.isnan(accuracy)}
+    model.metrics = {
+        "val_accuracy": val.accuracy, "val_macro_accuracy": val.macro_accuracy, "per_label": per_label,
+        "best_epoch": best.epoch, "epochs_run": epochs_run,
+        "train_names": len(run.train_loader.dataset), "val_names": len(run.val_rows),
+    }
+    names, seconds = trained
+    train_loss = sum(last.losses) / len(last.losses) if last and last.losses else math.nan
+    return DoneEvent(model, epochs_run, best.epoch, reason, run.elapsed(), train_loss, val.accuracy,
+                     val.macro_accuracy, names / max(seconds, 1e-9), run.val_rows)
+
+
 def train(
     table: pd.DataFrame,
     config: TrainConfig | None = None,
@@ -145,118 +272,35 @@ def train(
     TrainingError when the loss stops being finite.
     """
     config = config or TrainConfig()
-    device = device or default_device()
-    table, report = load_table(table)
-    train_rows, val_rows = split_table(table, config.val_fraction, config.seed)
-    train_set = NamesDataset(train_rows, report.labels)
-    # Sorted by length, each validation batch pads only to its own longest name (the manual loop
-    # validates ~1.5x faster); the order of the names changes no validation figure.
-    val_set = NamesDataset(val_rows.iloc[val_rows["name"].str.len().argsort(kind="stable")], report.labels)
-    train_loader = make_loader(train_set, config.batch_size, shuffle=True, seed=config.seed)
-    val_loader = list(make_loader(val_set, 512))  # encoded and padded once, not every epoch
-
-    with _seed_lock:
-        torch.manual_seed(config.seed)
-        model = build_model(config.model_config(report.labels)).to(device)
-    weights = None
-    if config.balance:
-        # Weight each label by 1 / its share of the names: rare labels count as much in the loss.
-        counts = torch.tensor([report.counts[label] for label in report.labels], dtype=torch.float)
-        weights = (counts.sum() / (len(counts) * counts)).to(device)
-    criterion = nn.CrossEntropyLoss(weight=weights)
-    # fused: one kernel updates every parameter. On a CPU the default model's step takes 0.26 ms
-    # instead of 0.79 ms for the default loop over parameters.
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate,
-                                 fused=device.type in ("cpu", "cuda"))
-
-    steps_per_epoch = len(train_loader)
-    start = time.perf_counter()
-    step, epoch, best_epoch, reason = 0, 0, 0, "finished"
-    best = {"accuracy": -1.0, "macro_accuracy": -1.0, "loss": math.inf, "state": None}
-    trained_names, train_seconds = 0, 0.0
-    epoch_losses: list[float] = []
-
-    score = "macro_accuracy" if config.balance else "accuracy"
-
-    def keep_if_best(val: dict) -> bool:
-        if (val[score], -val["loss"]) > (best[score], -best["loss"]):
-            best.update(val, state=copy.deepcopy(model.state_dict()))
-            return True
-        return False
+    run = prepare(table, config, device or default_device())
+    best = Best(by_macro=config.balance)
 
     def should_stop() -> str | None:
         if stop is not None and stop():
             return "stopped"
-        if config.max_seconds is not None and time.perf_counter() - start > config.max_seconds:
+        if config.max_seconds is not None and run.elapsed() > config.max_seconds:
             return "time limit"
         return None
 
+    epochs_run, reason, result, trained = 0, "finished", None, (0, 0.0)
     for epoch in range(1, config.epochs + 1):
         # Train on every batch once.
-        model.train()
-        epoch_start = time.perf_counter()
-        epoch_losses, epoch_names = [], 0
-        for padded, lengths, labels in train_loader:
-            reason = should_stop() or reason
-            if reason != "finished":
-                break
-            padded, labels = padded.to(device), labels.to(device)  # lengths stay on the CPU
-            loss = criterion(model(padded, lengths), labels)
-            value = loss.item()
-            if not math.isfinite(value):
-                raise TrainingError(
-                    f"the loss became {value} at epoch {epoch}, step {step + 1}: training stopped "
-                    f"before the weights were spoiled; try a lower learning rate than {config.learning_rate:g}"
-                )
-            optimizer.zero_grad()
-            loss.backward()
-            # Clip: one long name can give an exploding gradient through the recurrence.
-            nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-            optimizer.step()
-            step += 1
-            epoch_losses.append(value)
-            epoch_names += len(labels)
-            yield BatchEvent(epoch, step, value, steps_per_epoch, config.epochs, time.perf_counter() - start)
-        seconds = time.perf_counter() - epoch_start
-        trained_names += epoch_names
-        train_seconds += seconds
-        if reason != "finished" and not epoch_losses:
-            epoch -= 1  # stopped before this epoch trained anything
-            break
-
-        # Validate: keep the weights with the best validation accuracy.
-        val = _validate(model, val_loader, device)
-        if keep_if_best(val):
-            best_epoch = epoch
-        if reason != "finished":
+        result = yield from train_epoch(run, epoch, should_stop)
+        trained = (trained[0] + result.names, trained[1] + result.seconds)
+        if result.stopped and not result.losses:
+            reason = result.stopped
+            break  # stopped before this epoch trained anything
+        epochs_run = epoch
+        # Validate: keep the weights with the best validation score.
+        val = validate(run.model, run.val_loader, run.device)
+        best.offer(epoch, val, run.model)
+        if result.stopped:
+            reason = result.stopped
             break  # a partial epoch counts for the best model, but is not reported as an epoch
-        yield EpochEvent(
-            epoch, config.epochs, sum(epoch_losses) / len(epoch_losses), val["loss"], val["accuracy"],
-            val["macro_accuracy"], time.perf_counter() - epoch_start, epoch_names / max(seconds, 1e-9),
-            time.perf_counter() - start,
-        )
-
-    if best["state"] is None:  # stopped before any batch: the untrained model is all there is
-        keep_if_best(_validate(model, val_loader, device))
-    model.load_state_dict(best["state"])
-    model.eval()
-    # The best epoch's validation measured exactly these weights: no second pass over the names.
-    per_label = {label: accuracy for label, accuracy in zip(report.labels, best["per_class"].tolist())
-                 if not math.isnan(accuracy)}
-    model.metrics = {
-        "val_accuracy": best["accuracy"],
-        "val_macro_accuracy": best["macro_accuracy"],
-        "per_label": per_label,
-        "best_epoch": best_epoch,
-        "epochs_run": epoch,
-        "train_names": len(train_rows),
-        "val_names": len(val_rows),
-    }
-    yield DoneEvent(
-        model, epoch, best_epoch, reason, time.perf_counter() - start,
-        sum(epoch_losses) / len(epoch_losses) if epoch_losses else math.nan,
-        best["accuracy"], best["macro_accuracy"], trained_names / max(train_seconds, 1e-9), val_rows,
-    )
+        yield EpochEvent(epoch, config.epochs, sum(result.losses) / len(result.losses), val.loss, val.accuracy,
+                         val.macro_accuracy, result.seconds, result.names / max(result.seconds, 1e-9),
+                         run.elapsed(), run.model)
+    yield finish(run, best, epochs_run, reason, result, trained)
 
 
 def run_to_end(events: Iterator[Event]) -> DoneEvent:
@@ -265,81 +309,3 @@ def run_to_end(events: Iterator[Event]) -> DoneEvent:
         if isinstance(event, DoneEvent):
             return event
     raise TrainingError("training ended without a result")
-
-
-# ---------------------------------------------------------------------------------------------
-# Evaluation
-
-
-@torch.no_grad()
-def _logits(model: NameClassifier, loader, device) -> tuple[torch.Tensor, torch.Tensor]:
-    """All logits (N, C) and targets (N,) of a loader, in its order."""
-    was_training = model.training
-    model.eval()
-    outs, targets = [], []
-    for padded, lengths, labels in loader:
-        outs.append(model(padded.to(device), lengths).cpu())
-        targets.append(labels)
-    model.train(was_training)
-    return torch.cat(outs), torch.cat(targets)
-
-
-def _accuracies(predicted: torch.Tensor, targets: torch.Tensor, n_classes: int):
-    """(accuracy, macro accuracy, per-class recall (C,) with NaN for absent classes)."""
-    correct = (predicted == targets).float()
-    per_class = torch.full((n_classes,), math.nan)
-    for c in targets.unique().tolist():
-        per_class[c] = correct[targets == c].mean()
-    present = per_class[~per_class.isnan()]
-    return correct.mean().item(), present.mean().item(), per_class
-
-
-def _validate(model: NameClassifier, loader, device) -> dict:
-    logits, targets = _logits(model, loader, device)
-    accuracy, macro, per_class = _accuracies(logits.argmax(1), targets, logits.shape[1])
-    loss = nn.functional.cross_entropy(logits, targets).item()
-    return {"loss": loss, "accuracy": accuracy, "macro_accuracy": macro, "per_class": per_class}
-
-
-@dataclass
-class Evaluation:
-    accuracy: float  # share of names whose top label is right
-    macro_accuracy: float  # mean over labels of per-label accuracy: rare labels count as much
-    per_label: dict[str, float]  # label -> accuracy (recall), labels present in the table
-    confusion: pd.DataFrame  # rows: true label, columns: predicted label, cells: counts
-    loss: float
-    n: int
-    # Validation names the model got most confidently wrong: name, label, predicted, confidence.
-    mistakes: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def evaluate(model: NameClassifier, table: pd.DataFrame | str, batch_size: int = 512,
-             device: torch.device | None = None) -> Evaluation:
-    """Accuracy, macro accuracy, per-label accuracy and confusion matrix of a model on a table."""
-    device = device or next(model.parameters()).device
-    table, _ = load_table(table)
-    dataset = NamesDataset(table, model.labels)
-    logits, targets = _logits(model, make_loader(dataset, batch_size), device)
-    probabilities = logits.softmax(1)
-    confidence, predicted = probabilities.max(1)
-    labels = model.labels
-    accuracy, macro, per_class = _accuracies(predicted, targets, len(labels))
-    confusion = torch.zeros(len(labels), len(labels), dtype=torch.long)
-    confusion.index_put_((targets, predicted), torch.ones_like(targets), accumulate=True)
-    wrong = (predicted != targets).nonzero().flatten()
-    wrong = wrong[confidence[wrong].argsort(descending=True)]
-    mistakes = pd.DataFrame({
-        "name": [dataset.names[i] for i in wrong.tolist()],
-        "label": [labels[targets[i]] for i in wrong.tolist()],
-        "predicted": [labels[predicted[i]] for i in wrong.tolist()],
-        "confidence": confidence[wrong].tolist(),
-    })
-    return Evaluation(
-        accuracy=accuracy,
-        macro_accuracy=macro,
-        per_label={labels[c]: per_class[c].item() for c in range(len(labels)) if not per_class[c].isnan()},
-        confusion=pd.DataFrame(confusion.numpy(), index=labels, columns=labels),
-        loss=nn.functional.cross_entropy(logits, targets).item(),
-        n=len(dataset),
-        mistakes=mistakes,
-    )

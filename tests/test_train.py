@@ -6,9 +6,8 @@ import torch
 
 from rnn_demo.data import DataError
 from rnn_demo.predict import predict
-from rnn_demo.train import (
-    BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, evaluate, run_to_end, train,
-)
+from rnn_demo.evaluate import evaluate
+from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end, train
 
 TINY = dict(hidden_size=16, num_layers=1, batch_size=8, learning_rate=0.01)
 
@@ -105,10 +104,10 @@ def test_evaluate_reports_accuracy_macro_per_label_and_confusion(separable_table
 
 
 def test_macro_accuracy_is_the_mean_of_per_label_recall():
-    from rnn_demo.train import _accuracies
+    from rnn_demo.evaluate import accuracies
     targets = torch.tensor([0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
     predicted = torch.zeros(10, dtype=torch.long)  # always the majority label
-    accuracy, macro, per_class = _accuracies(predicted, targets, 2)
+    accuracy, macro, per_class = accuracies(predicted, targets, 2)
     assert accuracy == pytest.approx(0.8) and macro == pytest.approx(0.5)
 
 
