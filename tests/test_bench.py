@@ -29,14 +29,15 @@ def test_quick_bench_on_a_tiny_table_prints_a_table_and_json(tmp_path):
     table = tmp_path / "tiny.csv"
     pd.DataFrame(rows, columns=["name", "label"]).to_csv(table, index=False)
 
-    run = subprocess.run([sys.executable, "-m", "rnn_demo.bench", "--quick", "--no-app", "--json", "--data", str(table)],
+    run = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--quick", "--no-app", "--json", "--data", str(table)],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.strip().splitlines()
     result = json.loads(lines[-1])
 
     assert "Training throughput" in run.stdout and "Targets" in run.stdout and "app: skipped (--no-app)" in run.stdout
-    for key in ("machine", "train_names_per_s", "speedup_vs_one_at_a_time", "time_to_accuracy_s",
+    assert 0 < result["roofline_fraction"] <= 1.5 and "Roofline" in run.stdout
+    for key in ("machine", "roofline_fraction", "train_names_per_s", "speedup_vs_one_at_a_time", "time_to_accuracy_s",
                 "generator_overhead_pct", "predict_latency_ms", "predict_names_per_s", "train_peak_rss_mb", "targets"):
         assert key in result
     assert result["app"] is None and result["app_skipped"] == "--no-app"
@@ -49,6 +50,6 @@ def test_quick_bench_on_a_tiny_table_prints_a_table_and_json(tmp_path):
 
 
 def test_bench_refuses_a_missing_table():
-    run = subprocess.run([sys.executable, "-m", "rnn_demo.bench", "--quick", "--data", "no/such/folder"],
+    run = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--quick", "--data", "no/such/folder"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "no names table at no/such/folder" in run.stderr
