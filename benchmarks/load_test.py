@@ -87,12 +87,16 @@ def _free_port() -> int:
 
 
 def _peak_rss_while(pid: int, busy: Callable[[], bool]) -> float:
-    """Sample a process's resident memory every 20 ms while busy() holds; peak in MB."""
+    """Sample the resident memory of a process and its children (the training workers) every
+    20 ms while busy() holds; peak in MB."""
     import psutil
 
     process, peak = psutil.Process(pid), 0
     while busy():
-        peak = max(peak, process.memory_info().rss)
+        try:
+            peak = max(peak, sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]))
+        except psutil.NoSuchProcess:  # a worker came or went while we counted
+            pass
         time.sleep(0.02)
     return peak / 2**20
 
