@@ -101,6 +101,23 @@ def _peak_rss_while(pid: int, busy: Callable[[], bool]) -> float:
     return peak / 2**20
 
 
+def _first_answer(process: subprocess.Popen, url: str, log, start: float) -> Client:
+    """Wait until the app answers a first /classify (import, build the Blocks, launch, answer)."""
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            last = (log.read().strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"app.py exited with status {process.returncode}: {last}")
+        if time.perf_counter() - start > 120:
+            raise RuntimeError("app.py did not answer within 120 s")
+        try:
+            client = Client(url, verbose=False)
+            client.predict("Nakamura", api_name="/classify")
+            return client
+        except Exception:  # not listening yet
+            time.sleep(0.05)
+
+
 def app_figures(plan: Plan) -> dict:
     """Start app.py, time its first /classify answer, then 200 more (client and raw HTTP), then
     watch its memory while it trains the default table with the default settings."""
@@ -118,19 +135,7 @@ def app_figures(plan: Plan) -> dict:
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, str(app)], cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
-        while True:  # until the first answer: import, build the Blocks, launch, answer
-            if process.poll() is not None:
-                log.seek(0)
-                last = (log.read().strip().splitlines() or ["no output"])[-1]
-                raise RuntimeError(f"app.py exited with status {process.returncode}: {last}")
-            if time.perf_counter() - start > 120:
-                raise RuntimeError("app.py did not answer within 120 s")
-            try:
-                client = Client(url, verbose=False)
-                client.predict("Nakamura", api_name="/classify")
-                break
-            except Exception:  # not listening yet
-                time.sleep(0.05)
+        client = _first_answer(process, url, log, start)
         ready_s = time.perf_counter() - start
         used = psutil.Process(process.pid).cpu_times()
         ready_cpu_s = used.user + used.system  # the app's own CPU seconds: what an idle machine would take

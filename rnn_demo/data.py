@@ -118,11 +118,9 @@ def _cell(value) -> str:
     return str(value)
 
 
-def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
-    """Validate and normalise a raw table -> (table with normalised names, report).
-
-    Raises DataError listing every problem found, each with its row (1 = first data row).
-    """
+def _check_shape(raw: pd.DataFrame) -> list[str]:
+    """The table's column keys (stripped, lower case); DataError for missing or doubled name/label
+    columns and for no rows or too many."""
     keys = [str(c).strip().lower() for c in raw.columns]
     missing = [c for c in ("name", "label") if c not in keys]
     if missing:
@@ -135,7 +133,15 @@ def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
         raise DataError("the table has no rows")
     if len(raw) > limits.MAX_ROWS:
         raise DataError(f"the table has {len(raw):,} rows; the limit is {limits.MAX_ROWS:,}")
+    return keys
 
+
+def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
+    """Validate and normalise a raw table -> (table with normalised names, report).
+
+    Raises DataError listing every problem found, each with its row (1 = first data row).
+    """
+    keys = _check_shape(raw)
     problems, names, labels = [], [], []
     for row, (name, label) in enumerate(
         zip(raw.iloc[:, keys.index("name")].map(_cell), raw.iloc[:, keys.index("label")].map(_cell)), start=1
