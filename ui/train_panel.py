@@ -165,7 +165,8 @@ def request_stop(session: Session) -> None:
 def build() -> TrainPanel:
     """Settings, Train/Stop, status and the live plot (wired by `wire` once the table exists)."""
     with gr.Row():
-        arch = gr.Radio(ARCH_CHOICES, value=DEFAULTS.arch, label="Architecture", elem_id="arch", scale=3)
+        arch = gr.Radio(ARCH_CHOICES, value=DEFAULTS.arch, label="Architecture", elem_id="arch", scale=3,
+                        min_width=320)  # a phone's width puts Cell below it
         cell = gr.Radio([(c.upper(), c) for c in CELLS], value=DEFAULTS.cell, label="Cell", elem_id="cell",
                         info="RNN: plain tanh · GRU/LSTM: gated, remember longer", scale=1)
     with gr.Row():
