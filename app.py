@@ -23,7 +23,7 @@ CSS = Path(__file__).resolve().parent / "ui" / "style.css"
 torch.set_num_threads(1)
 
 with gr.Blocks(title="RNN names: which language is this surname?") as demo:
-    session = sessions.build()
+    state = sessions.build()  # this browser session's Session
     gr.Markdown("# Which language does a surname come from?\n"
                 "A character-level RNN reads a name letter by letter. Pick an architecture, edit the names, "
                 "**train and watch the loss**, then type a name.")
@@ -31,18 +31,18 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
         with gr.Column(scale=3):
             training = train_panel.build()
         with gr.Column(scale=2):
-            classify = classify_panel.build(demo, session, training.arch)
+            classify = classify_panel.build(demo, state, training.arch)
     with gr.Tabs():
-        table = data_tab.build(session)
-        model = model_tab.build(session, table, classify.answering)
-        letters = letters_tab.build(session)
+        names_table = data_tab.build(state)
+        model = model_tab.build(state, names_table, classify.answering)
+        letters = letters_tab.build(state)
         packing_tab.build()
-        mistakes = mistakes_tab.build(session)
-        compare = compare_tab.build(session)
+        mistakes = mistakes_tab.build(state)
+        compare = compare_tab.build(state)
         questions_tab.build()
 
     # A new model (trained or uploaded) redraws every view that shows the answering model.
-    train_event = train_panel.wire(training, session, table, classify.answering)
+    train_event = train_panel.wire(training, state, names_table, classify.answering)
     after_training = train_event.then(*compare, api_visibility="private")
     for refresh in (model.report, model.download, letters, mistakes):
         after_training.then(*refresh, api_visibility="private")
