@@ -14,8 +14,8 @@ import torch
 
 from rnn_demo import limits
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT
-from ui import (classify_panel, compare_tab, data_tab, letters_tab, mistakes_tab, model_tab, packing_tab,
-                questions_tab, session as sessions, share_url, train_panel)
+from ui import (classify_panel, compare_tab, data_tab, lesson_tab, letters_tab, mistakes_tab, model_tab, packing_tab,
+                quiz_tab, session as sessions, share_url, train_panel)
 
 CSS = Path(__file__).resolve().parent / "ui" / "style.css"
 # One thread per training: two sessions training at once on a 2-core Space then share the CPU
@@ -32,25 +32,35 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
             training = train_panel.build()
         with gr.Column(scale=2):
             classify = classify_panel.build(demo, state, training.arch)
-    with gr.Tabs():
+    with gr.Tabs() as tabs:
         names_table = data_tab.build(state)
         model = model_tab.build(state, names_table, classify.answering)
         letters = letters_tab.build(state)
         packing_tab.build()
         mistakes = mistakes_tab.build(state)
         compare = compare_tab.build(state)
-        questions_tab.build()
+        lesson = lesson_tab.build(state)
+        quiz = quiz_tab.build(state)
 
     # A new model (trained or uploaded) redraws every view that shows the answering model.
     train_event = train_panel.wire(training, state, names_table, classify.answering)
     after_training = train_event.then(*compare, api_visibility="private")
-    for refresh in (model.report, model.download, letters, mistakes):
+    for refresh in (model.report, model.download, letters, mistakes, quiz.refresh):
         after_training.then(*refresh, api_visibility="private")
         model.uploaded.then(*refresh, api_visibility="private")
     share_url.wire(demo, training.settings)
 
+    # The lesson: ?step=slug opens it at that step; each step links to the view it comes from.
+    demo.load(lesson_tab.step_from_url, None, [tabs, lesson.walkthrough], api_visibility="private")
+    for button, view in lesson.view_links:
+        if view == "train":  # the training panel sits above the tabs
+            button.click(None, js=lesson_tab.SCROLL_TO_TRAIN_JS)
+        else:
+            button.click(lambda view=view: gr.Tabs(selected=view), None, tabs, api_visibility="private")
+    demo.load(quiz_tab.score_text, [quiz.results, state], quiz.score_md, api_visibility="private")
+
 demo.queue(default_concurrency_limit=8)
 
 if __name__ == "__main__":
-    demo.launch(css_paths=[CSS], max_file_size=limits.MAX_UPLOAD_BYTES * 4,
+    demo.launch(css_paths=[CSS], mcp_server=True, max_file_size=limits.MAX_UPLOAD_BYTES * 4,
                 allowed_paths=[str(sessions.WORK_DIR), str(DEFAULT_CHECKPOINT)])

@@ -15,6 +15,9 @@ from .session import Session, model_info
 from .train_panel import DEFAULTS
 
 TOP_K = 5
+# A few names per language to click. Not cached: the answer depends on the session's own model.
+EXAMPLES = ["Nakamura", "Kowalski", "Dvořák", "O'Neill", "Papadopoulos", "Nguyen", "Schwarzenegger", "Zhang",
+            "Haddad", "Rossi", "Fernández", "Ivanov", "Van der Berg", "Kim", "Dubois", "MacDonald"]
 
 
 @dataclass
@@ -29,7 +32,7 @@ def label_value(top: list[tuple[str, float]]) -> dict[str, float]:
 
 
 def classify(name: str, session: Session) -> dict[str, float]:
-    """Classify one surname: which language does it come from?
+    """Classify one surname by the language it most likely comes from.
 
     Args:
         name: a surname, e.g. "Nakamura" or "Dvořák" (accents are fine; at most 40 letters).
@@ -66,6 +69,7 @@ def build(demo: gr.Blocks, session: gr.State, arch: gr.Radio) -> ClassifyPanel:
     gr.Markdown("### Classify")
     name_input = gr.Textbox(label="Surname (several: one per line)", placeholder="e.g. Nakamura",
                             elem_id="name-input", lines=1, max_lines=8)
+    gr.Examples(EXAMPLES, name_input, label="Or click a name", examples_per_page=len(EXAMPLES))
     prediction = gr.Label(num_top_classes=TOP_K, label="Type a name", elem_id="prediction")
     many_table = gr.Dataframe(visible=False, label="All names", interactive=False, elem_id="many-names")
     answering = gr.Markdown(elem_id="answering")

@@ -1,0 +1,182 @@
+"""A quiz that checks: the questions computed from the session's own model (checked by running it),
+with the questions on the ideas from quiz_bank.py; checking an answer, and the score. The answer is
+never in the prompt, and a wrong answer gets a hint, not the answer.
+
+    qs = questions(model)
+    feedback = check(qs[0], "the learner's choice or number")  # Feedback(correct, text, view, step)
+    results = record(results, qs[0], feedback)  # {question id: right?}, JSON-ready for gr.BrowserState
+    print(score(results, qs))  # "3 of 19 right (4 answered)"
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from .data import DataError
+from .lesson import VIEWS, step_by_slug
+from .lesson_experiments import describe
+from .mistakes import logits_without_packing
+from .models import ManualRNN, NameClassifier, count_parameters
+from .predict import predict
+from .quiz_bank import Question, guide_questions, view_questions
+from .teach import model_batch
+
+UNPACKED_BATCH = ["Li", "Schwarzenegger", "Papadopoulos"]  # 'Li' first: the name asked about
+PREFIX_NAME, PREFIX_LENGTH = "Nakamura", 3
+H_N_BATCH = 4
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    text: str  # markdown: right or not, why (or a hint), and where to look
+    view: str  # the view to open
+    step: str  # the lesson step to open
+
+
+@dataclass(frozen=True)
+class Score:
+    right: int
+    answered: int
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.right} of {self.total} right ({self.answered} answered)"
+
+
+def _number(answer: str | float) -> float:
+    """'1,234', ' 14 ', '61%' or 14.0 -> a float; DataError for anything else."""
+    text = str(answer if answer is not None else "").strip().rstrip("%").replace(",", "").replace("_", "")
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(f"type a number, e.g. 12 (not {str(answer)[:20]!r})") from None
+    if not math.isfinite(value):
+        raise DataError("type a finite number")
+    return value
+
+
+def check(question: Question, answer: str | float | None) -> Feedback:
+    """Is this answer right? DataError (nothing counted) for a blank answer, or one that is not a choice or a number."""
+    if answer is None or not str(answer).strip():
+        raise DataError("answer first: pick a choice or type a number")
+    if question.kind == "choice":
+        if str(answer).strip() not in question.choices:
+            raise DataError("pick one of the choices")
+        correct = str(answer).strip() == question.answer
+    else:
+        correct = abs(_number(answer) - float(question.answer)) <= question.tolerance + 1e-9
+    step = step_by_slug(question.step)
+    where = f"Lesson step *{step.title}* (`?step={step.slug}`) and the **{VIEWS[question.view]}** view show it."
+    text = f"**Right.** {question.explanation}" if correct else f"**Not quite.** {question.hint}"
+    return Feedback(correct, f"{text}\n\n{where}", question.view, question.step)
+
+
+def record(results: dict[str, bool], question: Question, feedback: Feedback) -> dict[str, bool]:
+    """A new {question id: right?} with this answer in (the latest answer to a question counts)."""
+    return {**results, question.id: feedback.correct}
+
+
+def score(results: dict[str, bool], questions_asked: list[Question]) -> Score:
+    """Right and answered among these questions (saved results for other questions are ignored)."""
+    ids = [q.id for q in questions_asked]
+    return Score(sum(bool(results.get(i)) for i in ids), sum(i in results for i in ids), len(ids))
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions computed from the session's model
+
+
+def _sorted_choices(right: str, ranked: list[str], n: int = 4) -> tuple[str, ...]:
+    """The right label and the next best of `ranked`, n in all, in alphabetical order (no position gives it away)."""
+    chosen = [right] + [label for label in ranked if label != right]
+    return tuple(sorted(dict.fromkeys(chosen[:n])))
+
+
+@torch.no_grad()
+def _unpacked_question(model: NameClassifier) -> Question:
+    model.eval()
+    batch = model_batch(model, [n.lower() for n in UNPACKED_BATCH])
+    unpacked = logits_without_packing(model, *batch).softmax(1)[0]  # (C,) for 'li'
+    packed = model(*batch).softmax(1)[0]  # (C,)
+    ranked = [model.labels[i] for i in unpacked.argsort(descending=True).tolist()]
+    alone = model.labels[int(packed.argmax())]
+    others = "' and '".join(UNPACKED_BATCH[1:])
+    return Question(
+        "li-unpacked",
+        f"Your model reads **'{UNPACKED_BATCH[0]}'** in one batch with '{others}', and packing is **off**: the RNN "
+        f"runs on through the padding. Which language does it give '{UNPACKED_BATCH[0]}' then?",
+        _sorted_choices(ranked[0], [alone] + ranked), ranked[0],
+        f"Unpacked, 'li' gets {ranked[0]} ({unpacked.max():.0%}); packed (or alone) it gets {alone} "
+        f"({packed.max():.0%}). The padding steps {'changed' if alone != ranked[0] else 'moved'} its answer: "
+        f"that is why we pack.",
+        "Turn on *Don't pack* in What goes wrong with these three names, or run the packing step's experiment.",
+        "mistakes", "packing", live=True)
+
+
+@torch.no_grad()
+def _prefix_question(model: NameClassifier) -> Question:
+    prefix = PREFIX_NAME[:PREFIX_LENGTH]
+    ranked = [label for label, _ in predict(model, [prefix], k=len(model.labels))[0]]
+    full = predict(model, [PREFIX_NAME], k=1)[0][0][0]
+    return Question(
+        "prefix-nak",
+        f"Letter by letter: after only the first {PREFIX_LENGTH} letters of '{PREFIX_NAME}', which language "
+        f"does your model put first?",
+        _sorted_choices(ranked[0], [full] + ranked[1:]), ranked[0],
+        f"After '{prefix.lower()}' your model says {ranked[0]}; after the whole name, {full}. The state after "
+        f"each letter is a running summary, and the classifier can read it at any step.",
+        f"Type {PREFIX_NAME} in Letter by letter and read row '{prefix.lower()}'.",
+        "letters", "cell-loop", live=True)
+
+
+@torch.no_grad()
+def _h_n_question(model: NameClassifier) -> Question:
+    config = model.config
+    directions = 2 if config.arch == "bidirectional" else 1
+    if isinstance(model, ManualRNN):  # one (B, H) state per layer, kept by the loop
+        count = config.num_layers * H_N_BATCH * config.hidden_size
+    else:  # run it: h_n is (layers * directions, B, H)
+        padded, lengths = model_batch(model, ["a" * (i + 1) for i in range(H_N_BATCH)])
+        _, h_n = model.rnn(pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False))
+        count = (h_n[0] if config.cell == "lstm" else h_n).numel()  # an LSTM returns (h_n, c_n)
+    shape = (config.num_layers * directions, H_N_BATCH, config.hidden_size)
+    return Question(
+        "h-n-numbers",
+        f"Your model ({describe(model)}) reads a batch of {H_N_BATCH} names. How many numbers does its final "
+        f"hidden state h_n hold, over all layers and directions (for an LSTM, h_n without c_n)?",
+        (), float(count),
+        f"h_n has shape (layers × directions, B, H) = {shape}: {count:,} numbers.",
+        "h_n holds one (B, H) state per layer and per direction: multiply.",
+        "model", "stacking", live=True)
+
+
+def _fc_question(model: NameClassifier) -> Question:
+    features, classes = model.fc.in_features, model.fc.out_features
+    return Question(
+        "fc-parameters",
+        f"Your model is {describe(model)}, with {len(model.labels)} languages. How many parameters (weights "
+        f"and biases) does its final Linear layer `fc` have?",
+        (), float(count_parameters(model.fc)),
+        f"`fc` maps {features} features to {classes} scores: {features} × {classes} weights + {classes} biases = "
+        f"{count_parameters(model.fc):,}.",
+        "A Linear layer from n inputs to m outputs has n × m weights and m biases. What does fc read "
+        "(a bidirectional model joins two halves)?",
+        "model", "nn-rnn", live=True)
+
+
+QUESTION_ORDER = ("one-hot-width", "find-bug", "rnncell-vs-rnn", "prefix-nak", "why-pad", "padded-steps",
+                  "why-pack", "running-at-step", "li-unpacked", "h-n-numbers", "why-bidirectional",
+                  "backward-end", "collate-fn", "validation-split", "clip", "fc-parameters", "macro-accuracy",
+                  "fair-compare", "why-gates")
+
+
+def questions(model: NameClassifier) -> list[Question]:
+    """Every question in lesson order; the live ones computed now from this model."""
+    live = (_prefix_question(model), _unpacked_question(model), _h_n_question(model), _fc_question(model))
+    every = {**guide_questions(), **view_questions(), **{q.id: q for q in live}}
+    return [every[i] for i in QUESTION_ORDER]
