@@ -123,7 +123,7 @@ def test_several_names_give_a_table(page):
     ("Padding & packing", "#packing-facts", "batch_sizes"),
     ("What goes wrong", "#mistakes-out", "Packing."),
     ("Compare", "#compare-plot", "Validation accuracy per run"),
-    ("Check yourself", "text=Why pack?", "Why pack?"),
+    ("Check yourself", "#quiz-score", "Score:"),
     ("Model & where it fails", "#confusion-heatmap", "Confusion matrix"),
 ])
 def test_each_teaching_view_opens_and_shows_its_content(page, tab, selector, expected):
