@@ -1,187 +1,224 @@
-"""Load test: N clients train different tables while M classify calls run, against a running app.
+"""Load test: a room of thirty against the app, beside a Gradio app that only echoes, in one run.
 
-    python app.py &                      # or any URL of the app
-    python -m benchmarks.load_test --url http://127.0.0.1:7860/ --trainers 5 --classifies 50
+    python -m benchmarks.load_test --quick          # under a minute on 2 cores (without --quick: about one)
+    python -m benchmarks.load_test --json           # ... and one JSON object with every figure last
+    python -m benchmarks.load_test --app-dir DIR    # the app.py of another checkout
 
-Every trainer must get back only its own labels; every call must succeed. Prints a summary line
-and exits 1 if anything went wrong. (tests/test_concurrency.py runs the same check, smaller.)
+It starts benchmarks/echo_app.py (a bare Gradio 6 app whose /classify returns its input: the floor
+Gradio itself sets) and then the project's app.py, each on a free port, and measures:
+- classify under load: 30 clients, each its own session, classify 10 names in a row over the REST
+  API (POST /gradio_api/call/classify, then GET its event stream); p50 and p95 per call, on the
+  echo app, on our app idle and on our app while 2 trainings of the default table run, with the
+  ratios to the echo app;
+- page loads: 30 sessions open the page at once (the HTML and its assets, the page's load events
+  and what they chain, through the page's own queue protocol) and classify a first name;
+- queued trainings: 30 clients press Train within a few seconds, each with its own small table;
+  whether each waiting one was told its place in the queue (and an estimate of its wait), whether
+  each got its own labels back, and the time until the last one finished;
+- the app: seconds from start to its first answer, memory (the server and its training workers)
+  idle and at most while trainings run.
+Every figure is wall-clock time and the clients share the machine's cores with the servers, so
+the load average is printed beside each phase. Exits 1 if any call failed or a client got
+another's labels. Thresholds are goals printed beside the figures, not tests.
 """
 
+from __future__ import annotations
+
 import argparse
+import json
 import os
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import warnings
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-from gradio_client import Client
+import httpx
 
-from .plan import ROOT, Plan, percentile
+from .load_scenarios import (Latency, PageLoads, QueuedTrainings, Trainings, classify_load, page_loads,
+                             queued_trainings)
+from .common import ROOT, machine
+from .servers import AppProcess
 
-warnings.filterwarnings("ignore")
-
-
-def table(a: str, b: str) -> dict:
-    rows = [[f"{x}{y}ski", a] for x in "kmnpr" for y in "aeiou"] + [[f"{x}{y}moto", b] for x in "kstnh" for y in "aeiou"]
-    return {"headers": ["name", "label"], "data": rows}
+ECHO_APP = Path(__file__).resolve().parent / "echo_app.py"
+RUNNING_TRAININGS = 2  # trainings running while the room classifies (the app's limit at once)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:7860/")
-    parser.add_argument("--trainers", type=int, default=5)
-    parser.add_argument("--classifies", type=int, default=50)
-    parser.add_argument("--epochs", type=int, default=3)
-    args = parser.parse_args()
+@dataclass
+class LoadPlan:
+    """How big each scenario is; --quick makes the queued trainings tiny (full: the default model size)."""
 
-    problems, train_seconds, classify_seconds = [], [], []
-
-    def trainer(i: int) -> None:
-        labels = {f"Left{i}", f"Right{i}"}
-        client, start = Client(args.url, verbose=False), time.perf_counter()
-        try:
-            client.submit(table=table(*sorted(labels)), epochs=args.epochs, hidden=16, api_name="/train").result()
-            seen = {c["label"] for c in client.predict("Kimoto", api_name="/classify")["confidences"]}
-            if seen != labels:
-                problems.append(f"trainer {i} got labels {sorted(seen)}")
-        except Exception as err:  # every failure is counted, none stops the test
-            problems.append(f"trainer {i}: {err}")
-        train_seconds.append(time.perf_counter() - start)
-
-    def classify(_) -> None:
-        start = time.perf_counter()
-        try:
-            Client(args.url, verbose=False).predict("Nakamura", api_name="/classify")
-        except Exception as err:
-            problems.append(f"classify: {err}")
-        classify_seconds.append(time.perf_counter() - start)
-
-    threads = [threading.Thread(target=trainer, args=(i,)) for i in range(args.trainers)]
-    [t.start() for t in threads]
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        list(pool.map(classify, range(args.classifies)))
-    [t.join() for t in threads]
-    print(f"{args.trainers} trainings: {statistics.median(train_seconds):.1f} s median, {max(train_seconds):.1f} s max; "
-          f"{args.classifies} classifies: {statistics.median(classify_seconds) * 1000:.0f} ms median; "
-          f"{len(problems)} problems")
-    for problem in problems:
-        print("  " + problem)
-    return 1 if problems else 0
+    clients: int = 30
+    names_each: int = 10
+    sessions: int = 30
+    trainings: int = 30
+    press_within_s: float = 3.0
+    train_settings: dict = field(default_factory=lambda: {"Epochs": 10, "Hidden size": 128})  # as the page's labels
 
 
-
-# ---------------------------------------------------------------------------------------------
-# The app over HTTP
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def make_load_plan(quick: bool, **sizes) -> LoadPlan:
+    plan = LoadPlan(train_settings={"Epochs": 3, "Hidden size": 16}) if quick else LoadPlan()
+    for name, value in sizes.items():
+        if value is not None:
+            setattr(plan, name, value)
+    return plan
 
 
-def _peak_rss_while(pid: int, busy: Callable[[], bool]) -> float:
-    """Sample the resident memory of a process and its children (the training workers) every
-    20 ms while busy() holds; peak in MB."""
-    import psutil
+@dataclass
+class LoadFigures:
+    """Every figure of one load-test run; --json prints it as one object."""
 
-    process, peak = psutil.Process(pid), 0
-    while busy():
-        try:
-            peak = max(peak, sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]))
-        except psutil.NoSuchProcess:  # a worker came or went while we counted
-            pass
-        time.sleep(0.02)
-    return peak / 2**20
-
-
-def _first_answer(process: subprocess.Popen, url: str, log, start: float) -> Client:
-    """Wait until the app answers a first /classify (import, build the Blocks, launch, answer)."""
-    while True:
-        if process.poll() is not None:
-            log.seek(0)
-            last = (log.read().strip().splitlines() or ["no output"])[-1]
-            raise RuntimeError(f"app.py exited with status {process.returncode}: {last}")
-        if time.perf_counter() - start > 120:
-            raise RuntimeError("app.py did not answer within 120 s")
-        try:
-            client = Client(url, verbose=False)
-            client.predict("Nakamura", api_name="/classify")
-            return client
-        except Exception:  # not listening yet
-            time.sleep(0.05)
+    quick: bool
+    app_dir: str
+    machine: dict
+    plan: LoadPlan
+    echo_ready_s: float = 0.0
+    app_ready_s: float = 0.0  # from starting app.py to its first /classify answer
+    app_ready_cpu_s: float = 0.0  # CPU seconds the app used by then
+    echo: Latency | None = None  # classify under load on the echo app
+    idle: Latency | None = None  # ... on our app, nothing else running
+    training: Latency | None = None  # ... on our app, 2 trainings running
+    p50_ratio_idle: float = 0.0  # our p50 / the echo app's p50
+    p95_ratio_idle: float = 0.0
+    p50_ratio_training: float = 0.0
+    p95_ratio_training: float = 0.0
+    page_loads: PageLoads | None = None
+    queued: QueuedTrainings | None = None
+    memory_idle_mb: float = 0.0  # the server and its workers, before any training
+    memory_training_peak_mb: float = 0.0  # ... at most while 2 trainings of the default table ran
+    memory_queue_peak_mb: float = 0.0  # ... at most while the queued trainings ran
+    load_average: dict[str, float] = field(default_factory=dict)  # 1-minute load average after each phase
+    seconds: float = 0.0
 
 
-def app_figures(plan: Plan) -> dict:
-    """Start app.py, time its first /classify answer, then 200 more (client and raw HTTP), then
-    watch its memory while it trains the default table with the default settings."""
-    import httpx
-    import psutil
+def phase(figures: LoadFigures, name: str, log) -> None:
+    figures.load_average[name] = round(os.getloadavg()[0], 2)
+    log(f"{name} done (load average {figures.load_average[name]})")
 
-    app = ROOT / "app.py"
-    if not app.is_file():
-        raise RuntimeError(f"no {app.name}")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    env = dict(os.environ, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port),
-               GRADIO_ANALYTICS_ENABLED="False")
-    log = tempfile.TemporaryFile("w+")  # a file, not a pipe: a full pipe would stall the app
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(app)], cwd=ROOT, env=env, stdout=log, stderr=log)
+
+def measure_echo(figures: LoadFigures, plan: LoadPlan, log) -> None:
+    log("echo app: start, then the room classifies")
+    echo = AppProcess(ECHO_APP, ROOT)
     try:
-        client = _first_answer(process, url, log, start)
-        ready_s = time.perf_counter() - start
-        used = psutil.Process(process.pid).cpu_times()
-        ready_cpu_s = used.user + used.system  # the app's own CPU seconds: what an idle machine would take
-
-        def client_call():
-            client.predict("Nakamura", api_name="/classify")
-
-        def http_call():  # Gradio's REST API: POST the input, then read the answer's event stream
-            event = http.post(f"{url}gradio_api/call/classify", json={"data": ["Nakamura"]}).json()["event_id"]
-            answer = http.get(f"{url}gradio_api/call/classify/{event}").text
-            if "event: complete" not in answer:
-                raise RuntimeError(f"/classify answered {answer[-200:]!r}")
-
-        with httpx.Client(timeout=30) as http:
-            figures = {"ready_s": ready_s, "ready_cpu_s": ready_cpu_s}
-            for name, call in (("client", client_call), ("http", http_call)):
-                call()
-                times = []
-                for _ in range(plan.http_calls):
-                    t = time.perf_counter()
-                    call()
-                    times.append(time.perf_counter() - t)
-                figures[f"classify_{name}_ms"] = 1e3 * statistics.median(times)
-                figures[f"classify_{name}_p95_ms"] = 1e3 * percentile(times, 0.95)
-
-        figures["idle_rss_mb"] = psutil.Process(process.pid).memory_info().rss / 2**20
-        # Train the default table with the default settings; --quick stops it after a few seconds
-        # (memory peaks in the first epoch) through the app's own Stop.
-        job, began = client.submit(api_name="/train"), time.perf_counter()
-
-        def training() -> bool:
-            return not job.done() and time.perf_counter() - began < plan.app_train_seconds
-
-        figures["training_peak_rss_mb"] = _peak_rss_while(process.pid, training)
-        if not job.done():
-            client.predict(api_name="/stop")
-        job.result(timeout=60)  # raises if training failed
-        return figures
+        figures.echo_ready_s = echo.ready_s
+        classify_load(echo.url, 3, 3)  # warm up
+        figures.echo = classify_load(echo.url, plan.clients, plan.names_each)
     finally:
-        process.terminate()
+        echo.stop()
+    phase(figures, "echo", log)
+
+
+def measure_app(figures: LoadFigures, plan: LoadPlan, app_dir: Path, log) -> None:
+    log(f"our app ({app_dir / 'app.py'}): start")
+    app = AppProcess(app_dir / "app.py", app_dir)
+    try:
+        figures.app_ready_s, figures.app_ready_cpu_s = app.ready_s, app.ready_cpu_s
+        config = httpx.get(app.url + "config", timeout=60).json()
+        classify_load(app.url, 3, 3)  # warm up
+        figures.memory_idle_mb = app.memory_mb()
+        log("our app idle: the room classifies")
+        figures.idle = classify_load(app.url, plan.clients, plan.names_each)
+        phase(figures, "idle", log)
+
+        log(f"our app with {RUNNING_TRAININGS} trainings of the default table: the room classifies")
+        began = time.perf_counter()
+        trainings = Trainings(app.url, config, [{"Epochs": 100}] * RUNNING_TRAININGS)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            trainings.wait_until_training()
+            figures.training = classify_load(app.url, plan.clients, plan.names_each)
+        finally:
+            trainings.stop()
+        figures.memory_training_peak_mb = app.peak_mb(began)
+        phase(figures, "training", log)
+
+        log(f"{plan.sessions} sessions open the page at once")
+        figures.page_loads = page_loads(app.url, config, plan.sessions)
+        phase(figures, "page loads", log)
+
+        log(f"{plan.trainings} clients press Train within {plan.press_within_s:g} s")
+        began = time.perf_counter()
+        figures.queued = queued_trainings(app.url, config, plan.trainings, plan.press_within_s, plan.train_settings)
+        figures.memory_queue_peak_mb = app.peak_mb(began)
+        phase(figures, "queued trainings", log)
+    finally:
+        app.stop()
+
+
+def run(plan: LoadPlan, quick: bool, app_dir: Path, log) -> LoadFigures:
+    begin = time.perf_counter()
+    figures = LoadFigures(quick, str(app_dir), machine(), plan)
+    measure_echo(figures, plan, log)
+    measure_app(figures, plan, app_dir, log)
+    echo = figures.echo
+    figures.p50_ratio_idle, figures.p95_ratio_idle = figures.idle.p50_ms / echo.p50_ms, figures.idle.p95_ms / echo.p95_ms
+    figures.p50_ratio_training = figures.training.p50_ms / echo.p50_ms
+    figures.p95_ratio_training = figures.training.p95_ms / echo.p95_ms
+    figures.seconds = time.perf_counter() - begin
+    return figures
+
+
+def print_report(f: LoadFigures) -> None:
+    m, p = f.machine, f.plan
+    print(f"Machine: {m['cpu']}, {m['cores']} cores; python {m['python']}; load average {m['load_average'][0]} "
+          f"at start, after each phase: {', '.join(f'{k} {v}' for k, v in f.load_average.items())}")
+    print(f"App: {f.app_dir}/app.py, ready {f.app_ready_s:.1f} s after start ({f.app_ready_cpu_s:.1f} CPU s); "
+          f"the echo app {f.echo_ready_s:.1f} s")
+    print(f"\nClassify under load: {p.clients} clients at once, {p.names_each} names each in a row, over REST "
+          f"(wall clock per call, the clients share the cores)")
+    print(f"  {'':<34} {'p50 ms':>8} {'p95 ms':>8} {'x echo p50':>11} {'x echo p95':>11} {'failed':>7}")
+    rows = [("echo-only Gradio app", f.echo, 1.0, 1.0), ("our app, idle", f.idle, f.p50_ratio_idle, f.p95_ratio_idle),
+            (f"our app, {RUNNING_TRAININGS} trainings running", f.training, f.p50_ratio_training,
+             f.p95_ratio_training)]
+    for what, lat, r50, r95 in rows:
+        print(f"  {what:<34} {lat.p50_ms:>8,.0f} {lat.p95_ms:>8,.0f} {r50:>10.2f}x {r95:>10.2f}x "
+              f"{lat.failed:>4}/{lat.calls}")
+    pl = f.page_loads
+    print(f"\nPage loads: {pl.sessions} sessions open the page at once; {pl.working} got a working classify, "
+          f"the slowest after {pl.max_s:.1f} s (median {pl.p50_s:.1f} s; the HTML and its assets took "
+          f"{pl.html_max_s:.1f} s at most, the rest is the page's load events and the classify)")
+    q = f.queued
+    print(f"\nQueued trainings: {q.trainings} clients pressed Train within {p.press_within_s:g} s "
+          f"({', '.join(f'{k.lower()} {v}' for k, v in p.train_settings.items())}, 50 names each)")
+    print(f"  the last finished {q.last_finished_s:.1f} s after the first press; {q.finished} finished, "
+          f"{q.own_labels} got their own labels back")
+    print(f"  {q.had_to_wait} waited in the queue (at most {q.longest_wait_s:.1f} s, up to place {q.max_place}): "
+          f"{q.told_place} were told their place, {q.told_estimate} an estimate of the wait")
+    for problem in q.problems[:10]:
+        print(f"  problem: {problem}")
+    print(f"\nMemory (the server and its training workers): {f.memory_idle_mb:.0f} MB idle, "
+          f"{f.memory_training_peak_mb:.0f} MB at most with {RUNNING_TRAININGS} trainings of the default table, "
+          f"{f.memory_queue_peak_mb:.0f} MB at most while the queue ran")
+    print("\nGoals (issue 15): with 2 trainings, p50 <= 1.5x and p95 <= 2x the echo app's; every page working "
+          "within 5 s; every queued training finished with its own labels")
+    print(f"\n({f.seconds:.0f} s in all)")
+
+
+def failed(f: LoadFigures) -> bool:
+    lat = [f.echo, f.idle, f.training]
+    return (any(x.failed for x in lat) or f.page_loads.working < f.page_loads.sessions
+            or f.queued.own_labels < f.queued.trainings or bool(f.queued.problems))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load_test", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny queued trainings (under a minute in all)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with every figure last")
+    parser.add_argument("--app-dir", type=Path, default=ROOT, help="folder of the app.py to test (default: this one)")
+    parser.add_argument("--clients", type=int, help="clients classifying at once (default 30)")
+    parser.add_argument("--names-each", type=int, help="names each client classifies in a row (default 10)")
+    parser.add_argument("--sessions", type=int, help="sessions opening the page at once (default 30)")
+    parser.add_argument("--trainings", type=int, help="clients pressing Train (default 30)")
+    args = parser.parse_args(argv)
+    if not (args.app_dir / "app.py").is_file():
+        parser.error(f"no app.py in {args.app_dir}")
+    plan = make_load_plan(args.quick, clients=args.clients, names_each=args.names_each, sessions=args.sessions,
+                          trainings=args.trainings)
+    begin = time.perf_counter()
+    figures = run(plan, args.quick, args.app_dir.resolve(),
+                  lambda what: print(f"[{time.perf_counter() - begin:5.1f} s] {what}", file=sys.stderr))
+    print_report(figures)
+    if args.json:
+        print(json.dumps(asdict(figures)))
+    return 1 if failed(figures) else 0
 
 
 if __name__ == "__main__":

@@ -3,12 +3,8 @@ the clocks, and the machine it ran on."""
 
 from __future__ import annotations
 
-import math
-import os
-import platform
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterable
 
 import torch
@@ -16,7 +12,8 @@ import torch
 from rnn_demo.models import ARCHITECTURES, CELLS
 from rnn_demo.train import TrainConfig
 
-ROOT = Path(__file__).resolve().parent.parent
+from .common import ROOT, machine
+
 CLASSIC_NAMES = ROOT.parent / "shared" / "data" / "names"
 CPU = torch.device("cpu")
 TARGET_ACCURACY = 0.75
@@ -39,9 +36,7 @@ class Plan:
     overhead_epochs: int
     overhead_repeats: int
     latency_calls: int
-    http_calls: int
     rss_train_seconds: float  # a fresh process trains this long
-    app_train_seconds: float  # the app trains this long before Stop (full: to the end)
 
 
 def make_plan(quick: bool) -> Plan:
@@ -52,12 +47,12 @@ def make_plan(quick: bool) -> Plan:
         return Plan(configs, seconds_per_timing=0.3, repeats=3, accuracy_configs=[(*default, DEFAULT.learning_rate),
                                                                                    PLAIN_RNN], accuracy_budget_s=30,
                     overhead_fraction=0.3, overhead_epochs=1, overhead_repeats=3, latency_calls=100,
-                    http_calls=100, rss_train_seconds=1.5, app_train_seconds=3)
+                    rss_train_seconds=1.5)
     configs = [(arch, cell) for arch in ARCHITECTURES for cell in CELLS]
     accuracy = [(arch, DEFAULT.cell, DEFAULT.learning_rate) for arch in ARCHITECTURES] + [PLAIN_RNN]
     return Plan(configs, seconds_per_timing=1.0, repeats=5, accuracy_configs=accuracy, accuracy_budget_s=90,
                 overhead_fraction=1.0, overhead_epochs=2, overhead_repeats=3, latency_calls=500,
-                http_calls=200, rss_train_seconds=4.0, app_train_seconds=300)
+                rss_train_seconds=4.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,28 +79,9 @@ def timed_rate(step: Callable[[object], int], items: Iterable, min_seconds: floa
     return names / (clock() - start)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
-
-
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
+def bench_machine() -> dict:
+    """The machine, and torch's version and threads."""
+    return machine() | {"torch": torch.__version__, "torch_threads": torch.get_num_threads()}
 
 
 def key(arch: str, cell: str, learning_rate: float = DEFAULT.learning_rate) -> str:

@@ -1,5 +1,5 @@
 """Training measurements: throughput batched and one name at a time, time to accuracy, the
-generator's overhead, how near the arithmetic limit a step runs (roofline), inference, memory."""
+generator's overhead, inference, memory."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import torch
@@ -21,16 +21,18 @@ from rnn_demo.models import CELLS, ModelConfig, build_model
 from rnn_demo.predict import predict
 from rnn_demo.train import BatchEvent, EpochEvent, TrainConfig, train
 
-from .plan import CPU, DEFAULT, ROOT, TARGET_ACCURACY, Plan, cpu_clock, percentile, timed_rate
+from .common import ROOT, percentile
+from .plan import CPU, DEFAULT, TARGET_ACCURACY, Plan, cpu_clock, timed_rate
 
 # ---------------------------------------------------------------------------------------------
 # Training throughput: batched (what train() does per step) against one name at a time
 
 
-def batched_trainer(config: TrainConfig, labels: list[str]) -> Callable[[tuple], int]:
-    """train()'s step without events, stop checks or validation: batch -> names used."""
+def batched_trainer(config: TrainConfig, labels: list[str], model: nn.Module | None = None) -> Callable[[tuple], int]:
+    """train()'s step without events, stop checks or validation: batch -> names used. On the
+    config's model, freshly built, unless another is given."""
     torch.manual_seed(config.seed)
-    model = build_model(config.model_config(labels)).train()
+    model = (model or build_model(config.model_config(labels))).train()
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate, fused=True)
 
@@ -96,8 +98,17 @@ def one_name_trainer(config: TrainConfig, labels: list[str]) -> Callable[[tuple]
     return step
 
 
+@dataclass
+class Throughput:
+    """Training names/s of one configuration, batched and the tutorial's way."""
+
+    train_names_per_s: float  # batched, as train() does
+    one_at_a_time_names_per_s: float  # one name, backward and SGD step every name
+    speedup: float  # median of the per-turn ratios: information, not a target
+
+
 def throughput(config: TrainConfig, train_set: NamesDataset, labels: list[str], plan: Plan,
-               clock: Callable[[], float] = cpu_clock) -> dict:
+               clock: Callable[[], float] = cpu_clock) -> Throughput:
     """Names/s batched and one at a time, taking turns; speedup is the median of the per-turn ratios."""
     batched, one = batched_trainer(config, labels), one_name_trainer(config, labels)
 
@@ -113,18 +124,25 @@ def throughput(config: TrainConfig, train_set: NamesDataset, labels: list[str], 
     for _ in range(plan.repeats):
         fast.append(timed_rate(batched, batches(), plan.seconds_per_timing, clock))
         slow.append(timed_rate(one, names(), plan.seconds_per_timing, clock))
-    return {
-        "train_names_per_s": statistics.median(fast),
-        "one_at_a_time_names_per_s": statistics.median(slow),
-        "speedup": statistics.median(f / s for f, s in zip(fast, slow)),
-    }
+    return Throughput(statistics.median(fast), statistics.median(slow),
+                      statistics.median(f / s for f, s in zip(fast, slow)))
 
 
 # ---------------------------------------------------------------------------------------------
 # Time to accuracy and generator overhead
 
 
-def time_to_accuracy(table, config: TrainConfig, budget_s: float) -> dict:
+@dataclass
+class TimeToAccuracy:
+    """When validation accuracy first reached the target (None: not within the budget)."""
+
+    seconds: float | None  # CPU seconds of this process from calling train()
+    wall_s: float | None
+    epoch: int | None
+    accuracy: float  # the best validation accuracy seen
+
+
+def time_to_accuracy(table, config: TrainConfig, budget_s: float) -> TimeToAccuracy:
     """CPU seconds (and wall-clock seconds) from calling train() to the first EpochEvent with
     val_accuracy >= the target.
 
@@ -140,8 +158,8 @@ def time_to_accuracy(table, config: TrainConfig, budget_s: float) -> dict:
             if event.val_accuracy >= TARGET_ACCURACY:
                 seconds, wall = cpu_clock() - start, time.perf_counter() - wall
                 events.close()
-                return {"seconds": seconds, "wall_s": wall, "epoch": event.epoch, "accuracy": best}
-    return {"seconds": None, "wall_s": None, "epoch": None, "accuracy": best}
+                return TimeToAccuracy(seconds, wall, event.epoch, best)
+    return TimeToAccuracy(None, None, None, best)
 
 
 def stratified_sample(table, fraction: float, seed: int = 0):
@@ -182,7 +200,19 @@ def timed_bare_loop(table, config: TrainConfig) -> float:
     return cpu_clock() - start
 
 
-def generator_overhead(table, plan: Plan) -> dict:
+@dataclass
+class Overhead:
+    """train() (events, stop checks, validation) against a bare loop on the same batches."""
+
+    overhead_pct: float  # train() in all (validation included), over the bare loop
+    validation_pct: float  # validating, on top of training (measured inside one run)
+    bare_s: float
+    generator_s: float
+    names: int
+    epochs: int
+
+
+def generator_overhead(table, plan: Plan) -> Overhead:
     """train() against bare_loop on the same batches, taking turns."""
     config = replace(DEFAULT, epochs=plan.overhead_epochs)
     sample = stratified_sample(table, plan.overhead_fraction) if len(table) * plan.overhead_fraction > 2000 else table
@@ -199,21 +229,22 @@ def generator_overhead(table, plan: Plan) -> dict:
     # The fastest of each: other programs can only add to a run's time, and the difference of two
     # medians would carry the noise of both.
     generator_s, validating_s = min(generator)
-    return {
-        "overhead_pct": 100 * (generator_s / min(bare) - 1),
-        "validation_pct": 100 * validating_s / (generator_s - validating_s),  # measured inside one run
-        "bare_s": min(bare),
-        "generator_s": generator_s,
-        "names": len(sample),
-        "epochs": config.epochs,
-    }
+    return Overhead(100 * (generator_s / min(bare) - 1), 100 * validating_s / (generator_s - validating_s),
+                    min(bare), generator_s, len(sample), config.epochs)
 
 
 # ---------------------------------------------------------------------------------------------
 # Inference and memory
 
 
-def inference(table, labels: list[str], plan: Plan) -> dict:
+@dataclass
+class Inference:
+    latency_ms: float  # predict() of one name, median
+    latency_p95_ms: float
+    names_per_s: float  # 10,000 names in batches
+
+
+def inference(table, labels: list[str], plan: Plan) -> Inference:
     """One name at a time in-process, and 10,000 names in batches, through predict()."""
     torch.manual_seed(0)
     model = build_model(DEFAULT.model_config(labels)).eval()  # the default model; weights do not matter
@@ -229,11 +260,7 @@ def inference(table, labels: list[str], plan: Plan) -> dict:
         start = cpu_clock()
         predict(model, names)
         rates.append(len(names) / (cpu_clock() - start))
-    return {
-        "latency_ms": 1e3 * statistics.median(latencies),
-        "latency_p95_ms": 1e3 * percentile(latencies, 0.95),
-        "names_per_s": statistics.median(rates),
-    }
+    return Inference(1e3 * statistics.median(latencies), 1e3 * percentile(latencies, 0.95), statistics.median(rates))
 
 
 TRAIN_FOR_RSS = """
@@ -252,42 +279,3 @@ def training_peak_rss_mb(data: str, seconds: float) -> float:
     if run.returncode != 0:
         raise RuntimeError(run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "training failed")
     return int(run.stdout.split()[-1]) / 1024
-
-
-
-
-# ---------------------------------------------------------------------------------------------
-# Roofline: how near a batched training step runs to the arithmetic limit of this core
-
-GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # weight blocks per cell: each a (in + H) x H product a step
-
-
-def flop_per_name(config: TrainConfig, mean_length: float, n_classes: int, V: int) -> float:
-    """Multiply-adds x 2 of one name's forward and backward pass (backward ~ 2x forward)."""
-    H, gates = config.hidden_size, GATES[config.cell]
-    directions = 2 if config.arch == "bidirectional" else 1
-    per_step = sum(2 * gates * H * ((V if layer == 0 else H * directions) + H) * directions
-                   for layer in range(config.num_layers))
-    forward = mean_length * per_step + 2 * H * directions * n_classes
-    return 3 * forward
-
-
-def matmul_flops(config: TrainConfig, plan: Plan) -> float:
-    """FLOP/s of the step's own matrix product, (B, 2H) x (2H, gates*H), on this core."""
-    H, B = config.hidden_size, config.batch_size
-    a, w = torch.randn(B, 2 * H), torch.randn(2 * H, GATES[config.cell] * H)
-    torch.mm(a, w)  # warm up
-    calls, start = 0, cpu_clock()
-    while cpu_clock() - start < plan.seconds_per_timing:
-        torch.mm(a, w)
-        calls += 1
-    return calls * 2 * B * 2 * H * GATES[config.cell] * H / (cpu_clock() - start)
-
-
-def roofline(config: TrainConfig, train_set: NamesDataset, n_classes: int, names_per_s: float,
-             plan: Plan) -> dict:
-    """Achieved FLOP/s of batched training against a matrix multiply of the same shapes."""
-    mean_length = sum(len(name) for name in train_set.names) / len(train_set)
-    achieved = names_per_s * flop_per_name(config, mean_length, n_classes, train_set[0][0].shape[1])
-    limit = matmul_flops(config, plan)
-    return {"achieved_gflops": achieved / 1e9, "matmul_gflops": limit / 1e9, "fraction": achieved / limit}
