@@ -15,7 +15,7 @@ import torch
 from rnn_demo import limits
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT
 from ui import (classify_panel, compare_tab, data_tab, lesson_tab, letters_tab, mistakes_tab, model_tab, packing_tab,
-                quiz_tab, session as sessions, share_url, train_panel)
+                quiz_tab, session as sessions, share_url, train_panel, why_tab)
 
 CSS = Path(__file__).resolve().parent / "ui" / "style.css"
 # One thread per training: two sessions training at once on a 2-core Space then share the CPU
@@ -39,6 +39,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
         packing_tab.build()
         mistakes = mistakes_tab.build(state)
         compare = compare_tab.build(state)
+        why_tab.build(state)
         lesson = lesson_tab.build(state)
         quiz = quiz_tab.build(state)
 

@@ -1,4 +1,4 @@
-"""Command line: python -m rnn_demo {train,predict,evaluate} ...
+"""Command line: python -m rnn_demo {train,predict,evaluate,remember-first} ...
 
 Bad input exits with status 2 and one line `error: ...` on stderr, never a traceback.
 """
@@ -17,6 +17,7 @@ from .data import DataError
 from .models import ARCHITECTURES, CELLS
 from .predict import parse_names, predict
 from .evaluate import evaluate
+from . import remember_first_cli
 from .train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, train
 
 
@@ -82,6 +83,8 @@ def build_parser() -> Parser:
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--data", required=True)
     e.add_argument("--json", action="store_true")
+
+    remember_first_cli.add_parser(commands)
     return parser
 
 
@@ -162,7 +165,8 @@ def run_evaluate(args) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        {"train": run_train, "predict": run_predict, "evaluate": run_evaluate}[args.command](args)
+        {"train": run_train, "predict": run_predict, "evaluate": run_evaluate,
+         "remember-first": remember_first_cli.run}[args.command](args)
     except (UsageError, DataError, CheckpointError, TrainingError, ValueError, OSError) as err:
         message = " ".join(str(err).split()) or type(err).__name__
         print(f"error: {message}", file=sys.stderr)

@@ -12,6 +12,7 @@ G gates per cell (rnn 1, gru 3, lstm 4). PyTorch stacks a cell's gates in one we
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -37,6 +38,14 @@ FORMULAS = {
 }
 # The gate whose bias decides whether a cell keeps its state by default: its slice of the biases.
 KEEP_GATE = {"gru": ("z", 1), "lstm": ("f", 1)}  # (name, index among the G stacked gates)
+# The keep gate's bias in each of the two bias vectors when opened (the usual trick): the gate starts
+# at σ(2 * KEEP_BIAS) = 0.88 instead of about σ(0) = 0.5, so a fresh cell keeps most of its state per step.
+KEEP_BIAS = 1.0
+
+
+def keep_gate_start(bias: float) -> float:
+    """The opened gate's value at the start: σ(bias + bias), the bias being in both bias vectors."""
+    return 1 / (1 + math.exp(-2 * bias))
 
 
 @dataclass
@@ -126,7 +135,7 @@ def layer_outputs(model: NameClassifier, inputs: torch.Tensor, layers: int) -> t
     return inputs
 
 
-def set_keep_bias(model: NameClassifier, value: float = 1.0) -> None:
+def set_keep_bias(model: NameClassifier, value: float = KEEP_BIAS) -> None:
     """Set the keep gate's bias (lstm forget gate f, gru update gate z) to `value` in both bias
     vectors of every layer, so that a fresh cell carries its state forward by default."""
     if model.config.cell not in KEEP_GATE:

@@ -3,7 +3,7 @@ that should teach an early letter fades with distance (vanishing gradients).
 
 Shapes: B batch, T time (letters), V alphabet, H hidden, C classes.
 
-    saliency(model, "Kowalski").letters     # per letter: ‖∂logit/∂x_t‖ and gradient × input
+    saliency(model, "Kowalski").letters     # per letter: ‖∂logit/∂x_t‖, gradient × input, integrated gradients
     gradient_decay(model, names).curves     # ‖∂h_T/∂h_t‖ against T - t: this model and fresh rnn, gru, lstm
 """
 
@@ -15,13 +15,14 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from .cells import cell_update, evaluating, layer_outputs, layer_weights, set_keep_bias
-from .data import DataError, LETTER_INDEX, check_name, collate, one_hot
+from .cells import KEEP_BIAS, cell_update, evaluating, keep_gate_start, layer_outputs, layer_weights, set_keep_bias
+from .data import DataError, LETTER_INDEX, check_name, one_hot
 from .models import CELLS, BidirectionalRNN, ModelConfig, NameClassifier, build_model
 
 # Long real-looking surnames: the longer the name, the further the gradient has to travel.
 LONG_NAMES = ("Wolfeschlegelsteinhausenbergerdorff", "Featherstonehaugh-Cholmondeley", "Papadimitropoulos")
 MAX_DECAY_NAMES = 8  # names averaged in one gradient_decay call
+IG_STEPS = 32  # points on the path from no letters to the name (integrated gradients)
 
 
 def letter_gradients(model: NameClassifier, padded: torch.Tensor, lengths: torch.Tensor,
@@ -44,35 +45,47 @@ class Saliency:
     name: str  # normalised
     label: str  # the label explained (the predicted one unless asked otherwise)
     probability: float  # of that label
-    letters: pd.DataFrame  # position, letter, gradient, gradient_x_input, shade
+    letters: pd.DataFrame  # position, letter, gradient, gradient_x_input, integrated, shade
+    logit_change: float  # logit(name) - logit(no letters): what the `integrated` column adds up to
     note: str
 
 
-def saliency(model: NameClassifier, name: str, label: str | None = None) -> Saliency:
-    """Per letter: ‖∂logit/∂x_t‖ (how sensitive the logit is to letter t) and gradient × input
-    (∂logit/∂x_t at the letter's own one-hot column: + pushes toward the label, − away).
+def saliency(model: NameClassifier, name: str, label: str | None = None, steps: int = IG_STEPS) -> Saliency:
+    """Per letter, three measures of how much it moves the logit of `label` (default: the predicted one):
+
+    - gradient: ‖∂logit/∂x_t‖, how sensitive the logit is to letter t;
+    - gradient_x_input: ∂logit/∂x_t at the letter's own one-hot column (first order: + pushes toward
+      the label, − away);
+    - integrated: the same product averaged along the way from no letters (zero inputs) to the name
+      (integrated gradients); these add up to logit(name) − logit(no letters). `shade` is it divided
+      by the largest in size, in [-1, 1].
 
     Raises DataError for a name we cannot read or a label the model does not know."""
     clean = check_name(name)
     if label is not None and label not in model.labels:
         raise DataError(f"label {label!r} is not one of the model's labels ({', '.join(model.labels[:8])}, ...)")
     device = next(model.parameters()).device
-    padded, lengths, _ = collate([(one_hot(clean), 0)])  # (1, T, V), (1,)
-    padded = padded.to(device)
+    x = one_hot(clean)[None].to(device)  # (1, T, V)
+    T, lengths = len(clean), torch.tensor([len(clean)])
     with evaluating(model), torch.no_grad():
-        probabilities = model(padded, lengths).softmax(dim=1)[0]  # (C,)
+        logits = model(torch.cat([x, torch.zeros_like(x)]), lengths.repeat(2))  # (2, C): the name, no letters
+    probabilities = logits[0].softmax(dim=0)
     target = model.labels.index(label) if label is not None else int(probabilities.argmax())
-    grad = letter_gradients(model, padded, lengths, torch.tensor([target]))[0].cpu()  # (T, V)
-    letters = torch.tensor([LETTER_INDEX[ch] for ch in clean])
-    times_input = grad[torch.arange(len(clean)), letters]  # (T,): the one-hot picks one column
-    biggest = times_input.abs().max().clamp_min(1e-12)
+    grad = letter_gradients(model, x, lengths, torch.tensor([target]))[0].cpu()  # (T, V)
+    # Integrated gradients: the gradient at `steps` points between zero inputs and x, in one batch.
+    scale = ((torch.arange(steps) + 0.5) / steps).to(device)[:, None, None]  # (S, 1, 1) midpoints
+    path = letter_gradients(model, scale * x, lengths.repeat(steps), torch.full((steps,), target))  # (S, T, V)
+    picks = (torch.arange(T), torch.tensor([LETTER_INDEX[ch] for ch in clean]))  # the one-hot picks one column
+    integrated = path.mean(dim=0).cpu()[picks]  # (T,)
     frame = pd.DataFrame({
-        "position": range(len(clean)), "letter": list(clean), "gradient": grad.norm(dim=1).tolist(),
-        "gradient_x_input": times_input.tolist(), "shade": (times_input / biggest).tolist(),
+        "position": range(T), "letter": list(clean), "gradient": grad.norm(dim=1).tolist(),
+        "gradient_x_input": grad[picks].tolist(), "integrated": integrated.tolist(),
+        "shade": (integrated / integrated.abs().max().clamp_min(1e-12)).tolist(),
     })
-    note = (f"gradient × input: how much each letter pushes the logit of {model.labels[target]} up (+) or down (−), "
-            "to first order; shade is it divided by the largest one.")
-    return Saliency(clean, model.labels[target], probabilities[target].item(), frame, note)
+    change = (logits[0, target] - logits[1, target]).item()
+    note = (f"How much each letter pushes the logit of {model.labels[target]} up (+) or down (−): integrated "
+            f"gradients from no letters to the name; the letters' shares add up to the logit's change, {change:+.2f}.")
+    return Saliency(clean, model.labels[target], probabilities[target].item(), frame, change, note)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,7 +102,7 @@ def state_gradient_norms(model: NameClassifier, name: str) -> torch.Tensor:
     T, H = len(clean), model.config.hidden_size
     with evaluating(model), torch.enable_grad():
         with torch.no_grad():
-            inputs = layer_outputs(model, x, top)  # (1, T, In): what the top layer reads
+            inputs = layer_outputs(model, model.inputs(x), top)  # (1, T, In): what the top layer reads
         # A zero added to every state makes each h_t a point autograd can differentiate against.
         nudges = torch.zeros(T, 1, H, device=x.device, requires_grad=True)
         h, c = x.new_zeros(1, H), (x.new_zeros(1, H) if cell == "lstm" else None)
@@ -106,7 +119,7 @@ def state_gradient_norms(model: NameClassifier, name: str) -> torch.Tensor:
 class GradientDecay:
     """‖∂h_T/∂h_t‖ against the distance T - t, for a model and fresh models of the same size."""
 
-    curves: pd.DataFrame  # distance, norm (geometric mean over the names), series, cell, trained, keep_bias
+    curves: pd.DataFrame  # distance, norm (geometric mean over the names), log10_norm, series, cell, trained, keep_bias
     names: list[str]  # normalised
     note: str
 
@@ -124,14 +137,14 @@ def fresh_model(like: NameClassifier, cell: str, seed: int = 0, keep_bias: bool 
 
 
 def _curve(model: NameClassifier, names: list[str]) -> pd.DataFrame:
-    """distance, norm: the geometric mean over the names long enough to reach each distance."""
+    """distance, norm, log10_norm: the geometric mean over the names long enough to reach each distance."""
     logs: dict[int, list[float]] = {}
     for name in names:
         norms = state_gradient_norms(model, name)  # (T,), index t
         for t, norm in enumerate(norms.tolist()):
             logs.setdefault(len(norms) - 1 - t, []).append(math.log(max(norm, 1e-30)))
-    return pd.DataFrame([(d, math.exp(sum(v) / len(v))) for d, v in sorted(logs.items())],
-                        columns=["distance", "norm"])
+    rows = [(d, math.exp(sum(v) / len(v)), sum(v) / len(v) / math.log(10)) for d, v in sorted(logs.items())]
+    return pd.DataFrame(rows, columns=["distance", "norm", "log10_norm"])  # log10: for a plot without a log axis
 
 
 def gradient_decay(model: NameClassifier, names: list[str] | tuple[str, ...] = LONG_NAMES,
@@ -151,13 +164,14 @@ def gradient_decay(model: NameClassifier, names: list[str] | tuple[str, ...] = L
     models = [(f"this model ({model.config.cell})", True, False, model)]
     models += [(f"fresh {cell}", False, False, fresh_model(model, cell, seed)) for cell in cells]
     if keep_bias:
-        models += [(f"fresh {cell}, gate bias +1", False, True, fresh_model(model, cell, seed, keep_bias=True))
-                   for cell in cells if cell != "rnn"]
+        models += [(f"fresh {cell}, gate bias +{KEEP_BIAS:g}", False, True,
+                    fresh_model(model, cell, seed, keep_bias=True)) for cell in cells if cell != "rnn"]
     frames = [_curve(each, clean).assign(series=series, cell=each.config.cell, trained=trained, keep_bias=opened)
               for series, trained, opened, each in models]
     direction = " (forward direction)" if isinstance(model, BidirectionalRNN) else ""
-    note = (f"‖∂h_T/∂h_t‖ of the top layer{direction}, divided by √H so that distance 0 reads 1; a geometric mean "
-            f"over {len(clean)} name(s). A plain rnn multiplies by W_hh and tanh' at every step, so its curve falls "
-            "geometrically. With PyTorch's default initialisation a gate sits near 0.5 and the gated cells fall as "
-            "fast; with the keep gate's bias at +1 (gate near 0.9) they pass the state, and the gradient, on.")
+    note = (f"‖∂h_T/∂h_t‖ of the top layer{direction}, divided by √H so that distance 0 reads 1; a geometric "
+            f"mean over {len(clean)} name(s). A plain rnn multiplies by W_hh and tanh' at every step, so its curve "
+            "falls geometrically. With PyTorch's default initialisation a gate sits near 0.5 and the gated cells "
+            f"fall as fast; with the keep gate's bias at +{KEEP_BIAS:g} in both bias vectors (gate near "
+            f"{keep_gate_start(KEEP_BIAS):.2f}) they pass the state, and the gradient, on.")
     return GradientDecay(pd.concat(frames, ignore_index=True), clean, note)

@@ -27,10 +27,15 @@ def read_default_table() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def shipped_model_val_table() -> pd.DataFrame:
-    """The validation names of the shipped model: the default table's default split."""
+def shipped_model_split() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (training, validation) names of the shipped model: the default table's default split."""
     defaults = TrainConfig()
-    return split_table(clean_table(read_default_table())[0], defaults.val_fraction, defaults.seed)[1]
+    return split_table(clean_table(read_default_table())[0], defaults.val_fraction, defaults.seed)
+
+
+def shipped_model_val_table() -> pd.DataFrame:
+    """The validation names of the shipped model."""
+    return shipped_model_split()[1]
 
 
 def names_to_score(model: NameClassifier, val_table: pd.DataFrame | None,

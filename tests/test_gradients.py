@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from rnn_demo.data import DataError, LETTER_INDEX, collate, one_hot
+from rnn_demo.data import DataError, LETTER_INDEX, V, collate, one_hot
 from rnn_demo.gradients import (
     LONG_NAMES, fresh_model, gradient_decay, letter_gradients, saliency, state_gradient_norms,
 )
@@ -49,8 +49,20 @@ def test_gradient_times_input_is_the_logits_first_order_change(arch, cell):
         nudged[0, t, LETTER_INDEX["a"]] += sign * eps
         logit.append(model(nudged, torch.tensor([8]))[0, target].item())
     assert view.letters["gradient_x_input"][t] == pytest.approx((logit[0] - logit[1]) / (2 * eps), rel=1e-2, abs=1e-4)
-    assert max(abs(s) for s in view.letters["shade"]) == pytest.approx(1.0)
     assert view.probability == pytest.approx(model(x, torch.tensor([8])).softmax(dim=1)[0, target].item(), abs=1e-6)
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_integrated_gradients_add_up_to_the_logits_change(arch, cell):
+    model = tiny(arch, cell, hidden_size=16)
+    view = saliency(model, "Nakamura", label="B")
+    with torch.no_grad():
+        x = one_hot("nakamura")[None]
+        change = (model.eval()(x, torch.tensor([8])) - model(torch.zeros_like(x), torch.tensor([8])))[0, 1].item()
+    assert view.logit_change == pytest.approx(change, abs=1e-5)
+    assert view.letters["integrated"].sum() == pytest.approx(change, rel=0.02, abs=1e-3)
+    assert view.letters["shade"].abs().max() == pytest.approx(1.0)
 
 
 def test_saliency_explains_the_label_asked_for():
@@ -77,7 +89,7 @@ def test_state_gradient_norms_match_torchs_own_jacobian(cell):
     assert norms.shape == (4,) and norms[-1].item() == pytest.approx(1.0)  # ∂h_T/∂h_T = I, divided by √H
     _, state = model.rnn(one_hot("abc")[None])  # the state after "abc": h (1, 1, H), and c for the lstm
     h, c = (state[0][0, 0], state[1][0, 0]) if cell == "lstm" else (state[0, 0], None)
-    torch_cell = {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}[cell](one_hot("d").shape[1], 6)
+    torch_cell = {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}[cell](V, 6)
     torch_cell.load_state_dict({k.replace("_l0", ""): v for k, v in model.rnn.state_dict().items()})
     x = one_hot("d")  # (1, V)
 
@@ -87,6 +99,13 @@ def test_state_gradient_norms_match_torchs_own_jacobian(cell):
 
     jacobian = torch.autograd.functional.jacobian(step, h.detach())  # (H, H)
     assert norms[-2].item() == pytest.approx(jacobian.norm().item() / math.sqrt(6), rel=1e-4)
+
+
+def test_state_gradient_norms_read_through_an_embedding():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(LABELS, arch="stacked", cell="gru", hidden_size=6, num_layers=1, embedding=4))
+    norms = state_gradient_norms(model, "nakamura")
+    assert norms.shape == (8,) and norms[-1].item() == pytest.approx(1.0) and bool((norms[:-1] < 1).all())
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -112,6 +131,7 @@ def test_gradient_decay_has_this_model_and_fresh_ones_of_every_cell():
     assert set(series.values()) == {len(LONG) - 1}  # the longest name sets the furthest distance
     first = decay.curves[decay.curves["distance"] == 0]["norm"]
     assert first.tolist() == pytest.approx([1.0] * len(first))
+    assert decay.curves["log10_norm"].tolist() == pytest.approx([math.log10(n) for n in decay.curves["norm"]])
     assert "forward direction" in decay.note
     # The fresh models are the same size and leave torch's random state alone.
     state = torch.random.get_rng_state()

@@ -18,8 +18,8 @@ def run_script(script, cwd):
                           capture_output=True, text=True, timeout=120)
 
 
-def test_workshop_has_all_nine_steps_in_order():
-    assert [s.name[:2] for s in SCRIPTS] == [f"{i:02d}" for i in range(1, 10)]
+def test_workshop_has_all_fourteen_steps_in_order():
+    assert [s.name[:2] for s in SCRIPTS] == [f"{i:02d}" for i in range(1, 15)]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])

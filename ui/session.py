@@ -18,13 +18,14 @@ import pandas as pd
 
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.models import NameClassifier, count_parameters
-from rnn_demo.report import read_default_table, shipped_model_val_table
+from rnn_demo.report import read_default_table, shipped_model_split
 
 DEFAULT_TABLE = read_default_table()
 DEFAULT_MODEL = load_checkpoint()  # read-only: sessions train models of their own
 # Everything the app writes (downloads) goes under one temporary directory.
 WORK_DIR = Path(tempfile.mkdtemp(prefix="rnn-names-"))
 atexit.register(shutil.rmtree, WORK_DIR, ignore_errors=True)
+SHARED_MEMO: dict = {}  # the views' numbers for the shipped model, computed once, only read after
 
 
 class Session:
@@ -33,15 +34,20 @@ class Session:
     def __init__(self):
         self.model: NameClassifier | None = None  # None: the shipped default model answers
         self.trained_at = ""
-        self.stop = threading.Event()
+        self.stop = threading.Event()  # ends this session's training at the next batch
+        self.stop_experiment = threading.Event()  # ends its "remember the first letter" run
         self.runs: list[dict] = []  # compare view: one row per training
         self.curves: list[pd.DataFrame] = []  # compare view: one loss/accuracy curve per training
         self.val_table: pd.DataFrame | None = None  # the model's validation names; None: unknown
+        self.train_table: pd.DataFrame | None = None  # and its training names
+        self.snapshots: list = []  # hidden-state maps, one per epoch of the last training
+        self._memo: dict = {}  # what the views computed once for the answering model
         self._folder: Path | None = None  # this session's downloads, under WORK_DIR
 
     def __deepcopy__(self, memo):  # gradio copies a state's first value; an Event cannot be copied
         fresh = Session()
-        fresh.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k != "stop"})
+        fresh.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()
+                               if not isinstance(v, threading.Event)})
         return fresh
 
     @property
@@ -50,7 +56,18 @@ class Session:
 
     @property
     def answering_val_table(self) -> pd.DataFrame | None:
-        return self.val_table if self.model is not None else shipped_model_val_table()
+        return self.val_table if self.model is not None else shipped_model_split()[1]
+
+    @property
+    def answering_train_table(self) -> pd.DataFrame | None:
+        return self.train_table if self.model is not None else shipped_model_split()[0]
+
+    def memo(self, key: str, compute):
+        """compute(model) once per answering model; the shipped model's results are shared by every session."""
+        memo = SHARED_MEMO if self.model is None else self._memo
+        if key not in memo:
+            memo[key] = compute(self.answering)
+        return memo[key]
 
     @property
     def folder(self) -> Path:
@@ -59,14 +76,18 @@ class Session:
             self._folder = Path(tempfile.mkdtemp(dir=WORK_DIR))
         return self._folder
 
-    def use_model(self, model: NameClassifier, when: str, val_table: pd.DataFrame | None) -> None:
-        """Answer from now on with `model`; `when` says when it was made ('12:03:04', 'uploaded ...')."""
-        self.model, self.trained_at, self.val_table = model, when, val_table
+    def use_model(self, model: NameClassifier, when: str, val_table: pd.DataFrame | None = None,
+                  train_table: pd.DataFrame | None = None, snapshots: list | None = None) -> None:
+        """Answer from now on with `model`; `when` says when it was made ('12:03:04', 'uploaded ...');
+        its split when known, and the hidden-state maps of its training."""
+        self.model, self.trained_at, self.val_table, self.train_table = model, when, val_table, train_table
+        self.snapshots, self._memo = snapshots or [], {}
 
 
 def free_session(session: Session) -> None:
     """A tab closed (or its state expired): stop its training at the next batch, drop its files."""
     session.stop.set()
+    session.stop_experiment.set()
     session.model = None
     if session._folder is not None:
         shutil.rmtree(session._folder, ignore_errors=True)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from rnn_demo import limits, teach
 from rnn_demo.data import DataError, clean_table
+from rnn_demo.hidden_map import MapSnapshot, take_snapshot, training_split
 from rnn_demo.models import CELLS
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
 from rnn_demo.worker import TrainingPool
@@ -79,13 +80,16 @@ def controls(interactive: bool) -> list:
 
 
 class Progress:
-    """The plotted points and the status line, from a stream of training events."""
+    """The plotted points, the status line and one hidden-state map per epoch, from a stream of
+    training events."""
 
-    def __init__(self, config: TrainConfig):
+    def __init__(self, config: TrainConfig, split: tuple[pd.DataFrame, pd.DataFrame]):
         self.config, self.points, self.status = config, [], ""
         self.smoothed: float | None = None
         self.accuracy = ""
         self.epochs_done = 0
+        self.train_rows, self.val_rows = split  # the split train() makes: the maps show its validation names
+        self.snapshots: list[MapSnapshot] = []
 
     def add(self, event: BatchEvent | EpochEvent) -> bool:
         """Take one event; True when it must be shown at once (a finished epoch)."""
@@ -94,6 +98,9 @@ class Progress:
                             (float(event.epoch), event.val_accuracy, "validation accuracy")]
             self.accuracy = f" · validation accuracy {event.val_accuracy:.1%}"
             self.epochs_done = event.epoch
+            if event.model is not None:
+                previous = self.snapshots[-1] if self.snapshots else None
+                self.snapshots.append(take_snapshot(event.model, self.val_rows["name"].tolist(), event.epoch, previous))
             return True
         total = event.steps_per_epoch * event.epochs
         self.smoothed = event.loss if self.smoothed is None else 0.9 * self.smoothed + 0.1 * event.loss
@@ -113,7 +120,8 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
     how = DONE_WORDS[done.reason]
     if progress.epochs_done == 0 and done.stopped:
         return f"{how} before the first epoch finished: nothing was kept, the previous model still answers."
-    session.use_model(done.model, time.strftime("%H:%M:%S"), done.val_table)
+    session.use_model(done.model, time.strftime("%H:%M:%S"), done.val_table, progress.train_rows,
+                      progress.snapshots)
     session.runs.append(teach.run_summary(config, done))
     session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
     return (f"{how} after {done.epochs_run} epochs in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
@@ -130,7 +138,7 @@ def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hi
     except DataError as err:
         raise gr.Error(f"The table cannot be trained on: {err}") from None
     session.stop.clear()
-    progress = Progress(config)
+    progress = Progress(config, training_split(clean, config))
     yield (plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", gr.update(),
            *controls(False))
     events = POOL.train(clean, config, stop=session.stop.is_set)

@@ -1,0 +1,73 @@
+"""The "Watch it think" rooms' handlers called directly: what each shows for a typed name."""
+
+import gradio as gr
+import pytest
+
+from test_ui_handlers import TINY, tiny_table
+from ui import gradients_view, map_view, remember_view, step_view, train_panel, units_view
+from ui.session import Session
+
+
+def test_step_through_plays_from_the_first_step_to_the_last_and_stops_there():
+    view, index, header, bars, states, prediction, source = step_view.load("Li", Session())
+    assert index == 0 and header.startswith(f"**Step 1 of {len(view.steps)}**") and not bars.empty
+    for _ in range(len(view.steps) + 3):
+        index, *shown, timer = step_view.tick(view, index)
+    assert index == len(view.steps) - 1 and timer["active"] is False
+    assert isinstance(shown[3], dict) and max(shown[3], key=shown[3].get)  # the prediction at the end
+    assert "class='now'" in shown[4]  # a highlighted line of the running code
+    assert step_view.move(view, 0, -1)[0] == 0  # never before the first step
+
+
+def test_step_through_refuses_a_name_without_letters():
+    with pytest.raises(gr.Error, match="no letters"):
+        step_view.load("1234", Session())
+
+
+def test_saliency_shades_every_letter_and_the_decay_plot_has_each_cell():
+    letters, note = gradients_view.saliency_view("Kowalski", Session())
+    assert letters.count("<span") == len("kowalski") and "Polish" in letters
+    curves, note = gradients_view.decay_view("Wolfeschlegelsteinhausen", Session())
+    assert {"fresh rnn", "fresh gru", "fresh lstm"} <= set(curves["series"])
+
+
+def test_remember_first_refuses_k_outside_its_limits():
+    with pytest.raises(gr.Error, match="k must be a whole number from 1 to 150"):
+        remember_view.make_config("5, 500", True, 1)
+    with pytest.raises(gr.Error, match="whole numbers"):
+        remember_view.make_config("five", True, 1)
+
+
+def test_remember_first_streams_and_can_be_stopped():
+    session = Session()
+    stream = remember_view.run("3", True, 1, session)
+    plot, status, runs = next(stream)
+    assert status.startswith("Training rnn at k = 3")
+    session.stop_experiment.set()
+    *_, (plot, status, runs) = stream
+    assert "Stopped early" in status
+
+
+def test_the_map_places_a_name_among_its_nearest_training_names():
+    points, note, neighbours, slider = map_view.map_view("Kowalski", Session())
+    assert (points["label"] == map_view.PLACED).sum() == 1 and len(neighbours) == 5
+    assert neighbours["label"].iloc[0] == "Polish"
+
+
+def test_training_keeps_one_map_per_epoch_for_the_slider():
+    session = Session()
+    list(train_panel.run_training(session, tiny_table(), **{**TINY, "epochs": 3}))
+    assert [s.epoch for s in session.snapshots] == [1, 2, 3]
+    points = map_view.epoch_view(2, session)
+    assert len(points) == len(session.val_table) and set(points["epoch"]) == {2}
+    with pytest.raises(gr.Error, match="Train a model first"):
+        map_view.epoch_view(1, Session())
+
+
+def test_the_unit_explorer_lists_selective_units_and_refuses_a_unit_out_of_range():
+    table, unit = units_view.selective_view(Session())
+    assert len(table) == 10 and unit["value"] == table["unit"].iloc[0]
+    examples, on_name = units_view.unit_view(unit["value"], "Kowalski", Session())
+    assert len(examples) == 10 and len(on_name) == len("kowalski")
+    with pytest.raises(gr.Error, match="unit"):
+        units_view.unit_view(10_000, "Kowalski", Session())

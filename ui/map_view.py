@@ -1,0 +1,69 @@
+"""A map of the hidden states: every validation name's final state, projected to 2-D, coloured by
+language; a typed name placed on it with its nearest training names; a slider over the epochs of
+the last training, to watch the clusters form."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from rnn_demo.data import DataError
+from rnn_demo.hidden_map import hidden_map, index_names, place_name, snapshot_points
+from rnn_demo.report import names_to_score
+
+from .session import DEFAULT_TABLE, Session
+
+DEFAULT_NAME = "Kowalski"
+PLACED = "★ your name"
+NO_POINTS = pd.DataFrame({"x": [0.0], "y": [0.0], "label": ["(press Show)"], "name": [""]})
+
+
+def names_on_map(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(validation names to draw, training names to search) for the answering model; an uploaded
+    model's split is unknown, so the current default table serves as both."""
+    val, train = session.answering_val_table, session.answering_train_table
+    if val is None or train is None:
+        val = train = names_to_score(session.answering, None, DEFAULT_TABLE)[0]
+    return val, train
+
+
+def map_view(name: str, session: Session):
+    """The map with the typed name on it, its nearest training names, the note, and the epoch slider."""
+    try:
+        val, train = names_on_map(session)
+        view = session.memo("map", lambda model: hidden_map(model, val))
+        index = session.memo("map-index", lambda model: index_names(model, train))
+        placed = place_name(session.answering, view, index, name or DEFAULT_NAME)
+    except DataError as err:
+        raise gr.Error(str(err)) from None
+    star = pd.DataFrame({"x": [placed.x], "y": [placed.y], "label": [PLACED], "name": [placed.name]})
+    points = pd.concat([view.points[["x", "y", "label", "name"]], star], ignore_index=True)
+    epochs = len(session.snapshots)
+    slider = gr.update(minimum=1, maximum=max(epochs, 2), value=max(epochs, 1), interactive=epochs > 1,
+                       label=f"Epoch of your last training ({epochs} kept)" if epochs else "Epoch (train to watch it form)")
+    note = f"{view.note}\n\n**{placed.name}** → the model says *{placed.guess}*; nearest training names:"
+    return points, note, placed.neighbours.round(3), slider
+
+
+def epoch_view(epoch: float, session: Session) -> pd.DataFrame:
+    """The map as it was after one epoch of the last training."""
+    if not session.snapshots:
+        raise gr.Error("Train a model first: every epoch keeps a small map of its validation names.")
+    snapshot = session.snapshots[min(len(session.snapshots), max(1, int(epoch))) - 1]
+    return snapshot_points(snapshot, session.val_table if session.val_table is not None else names_on_map(session)[0])
+
+
+def build(session: gr.State) -> None:
+    with gr.Row():
+        name = gr.Textbox(DEFAULT_NAME, label="Place a name on the map", scale=3, elem_id="map-name")
+        show_btn = gr.Button("Show", scale=1, elem_id="map-show")
+    plot = gr.ScatterPlot(NO_POINTS, x="x", y="y", color="label", tooltip=["name", "label"], height=480,
+                          title="Final hidden states of the validation names (PCA)", elem_id="map-plot")
+    epoch = gr.Slider(1, 2, value=1, step=1, label="Epoch (train to watch it form)", interactive=False,
+                      elem_id="map-epoch")
+    note = gr.Markdown(elem_id="map-note")
+    neighbours = gr.Dataframe(interactive=False, label="Nearest training names (full hidden space)",
+                              elem_id="map-neighbours")
+    for trigger in (show_btn.click, name.submit):
+        trigger(map_view, [name, session], [plot, note, neighbours, epoch], api_visibility="private")
+    epoch.input(epoch_view, [epoch, session], plot, api_visibility="private", trigger_mode="always_last")

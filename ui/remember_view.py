@@ -1,0 +1,76 @@
+"""The controlled experiment "Remember the first letter": rnn, gru and lstm trained on sequences
+whose label is their first letter, followed by k random letters; accuracy against k, streamed."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from rnn_demo.remember_first import GATE_BIAS_NOTE, MAX_K, MAX_SEEDS, MIN_K, Progress, RememberConfig, \
+    RememberResult, RunDone, remember_first
+
+from .session import Session
+
+DEFAULT_KS = "5, 20, 40, 60, 100"
+NO_POINTS = pd.DataFrame({"k": [MIN_K, MAX_K], "accuracy": float("nan"), "cell": "(press Run)"})
+
+
+def make_config(ks: str, gate_bias: bool, seeds: float) -> RememberConfig:
+    """The page's settings; a bad value becomes a readable error."""
+    try:
+        numbers = tuple(int(part) for part in str(ks).replace(" ", "").split(",") if part)
+        return RememberConfig(ks=numbers, gate_bias=bool(gate_bias), seeds=int(seeds))
+    except ValueError as err:
+        message = str(err) if "must be" in str(err) else f"k: whole numbers from {MIN_K} to {MAX_K}, e.g. 10, 40, 100"
+        raise gr.Error(message) from None
+
+
+def long_table(accuracy: pd.DataFrame) -> pd.DataFrame:
+    """index k × one column per cell -> the plot's (k, accuracy, cell) rows."""
+    frame = accuracy.reset_index().melt(id_vars="k", var_name="cell", value_name="accuracy").dropna()
+    return frame if not frame.empty else NO_POINTS
+
+
+def summary(result: RememberResult) -> str:
+    below = ", ".join(f"{cell}: {'k = ' + str(k) if (k := result.first_k_below(cell)) else 'never'}"
+                      for cell in result.config.cells)
+    stopped = " Stopped early: the table holds the trainings that finished." if result.stopped else ""
+    return f"**Done in {result.seconds:.0f} s.** First k below 90 % accuracy — {below}.{stopped}"
+
+
+def run(ks: str, gate_bias: bool, seeds: float, session: Session):
+    """Stream (plot, status, runs) while the experiment trains."""
+    config = make_config(ks, gate_bias, seeds)
+    session.stop_experiment.clear()
+    plot, runs = NO_POINTS, pd.DataFrame()
+    for event in remember_first(config, stop=session.stop_experiment.is_set):
+        if isinstance(event, Progress):
+            status = (f"Training {event.cell} at k = {event.k} (seed {event.seed}), epoch {event.epoch} of "
+                      f"{event.epochs}: validation accuracy {event.val_accuracy:.0%} · {event.runs_done} of "
+                      f"{event.runs} trainings done · {event.elapsed:.0f} s")
+        elif isinstance(event, RunDone):
+            plot = long_table(event.accuracy)
+            continue
+        else:
+            plot, runs, status = long_table(event.accuracy), event.runs.round(3), summary(event)
+        yield plot, status, runs
+
+
+def build(session: gr.State) -> None:
+    gr.Markdown("Each sequence starts with one of four letters, then **k random letters**; its label is the first "
+                "letter. Everything the model needs is k + 1 steps back. Chance is 25 %.")
+    with gr.Row():
+        ks = gr.Textbox(DEFAULT_KS, label=f"k values (from {MIN_K} to {MAX_K})", elem_id="remember-ks", scale=3)
+        seeds = gr.Slider(1, MAX_SEEDS, value=1, step=1, label="Seeds (averaged)", scale=1)
+        gate_bias = gr.Checkbox(True, label="Gate bias: start the gated cells keeping their state", scale=2,
+                                info=GATE_BIAS_NOTE)
+    with gr.Row():
+        run_btn = gr.Button("▶ Run rnn, gru and lstm", variant="primary", elem_id="remember-run")
+        stop_btn = gr.Button("■ Stop", variant="stop", elem_id="remember-stop")
+    status = gr.Markdown(elem_id="remember-status")
+    plot = gr.LinePlot(NO_POINTS, x="k", y="accuracy", color="cell", y_lim=[0, 1], height=300, elem_id="remember-plot",
+                       title="Validation accuracy against k")
+    runs = gr.Dataframe(interactive=False, label="Every training", max_height=240)
+    run_btn.click(run, [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
+                  concurrency_limit=2, concurrency_id="train")
+    stop_btn.click(lambda s: s.stop_experiment.set(), session, None, api_visibility="private", concurrency_limit=None)
