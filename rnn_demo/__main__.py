@@ -8,13 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 
 import torch
 from tqdm import tqdm
 
 from .checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
 from .data import DataError
-from .models import ARCHITECTURES, CELLS
+from .config import BALANCE_METHODS, OPTIONS, SCHEDULES
+from .models import ARCHITECTURES, CELLS, POOLINGS
 from .predict import parse_names, predict
 from .evaluate import evaluate
 from . import remember_first_cli
@@ -66,10 +68,11 @@ def build_parser() -> Parser:
     t.add_argument("--dropout", type=_number, default=defaults.dropout)
     t.add_argument("--epochs", type=_whole_number, default=defaults.epochs)
     t.add_argument("--batch-size", type=_whole_number, default=defaults.batch_size)
-    t.add_argument("--lr", type=_number, default=defaults.learning_rate)
+    t.add_argument("--lr", type=_number, default=None, help="default: 1e-3 for the rnn cell, 3e-3 for gru and lstm")
     t.add_argument("--seed", type=_whole_number, default=defaults.seed)
     t.add_argument("--val-fraction", type=_number, default=defaults.val_fraction)
     t.add_argument("--balance", action="store_true", help="weight the loss so rare labels count as much")
+    _add_options(t, defaults)
     t.add_argument("--out", required=True, help="checkpoint file to write (.safetensors)")
     t.add_argument("--json", action="store_true", help="last stdout line: one JSON object of results")
 
@@ -83,18 +86,44 @@ def build_parser() -> Parser:
     e.add_argument("--checkpoint", required=True)
     e.add_argument("--data", required=True)
     e.add_argument("--json", action="store_true")
+    e.add_argument("--all-names", action="store_true",
+                   help="score every name of the table (one the model never trained on), without baselines; "
+                        "default: the validation split the model's training used, beside baselines")
 
     remember_first_cli.add_parser(commands)
     return parser
 
 
+def _add_options(t, defaults: TrainConfig) -> None:
+    """The options that make the network stronger; each one's help is its sentence in OPTIONS."""
+    def explain(key: str) -> str:  # argparse formats help with %: a literal one is %%
+        return OPTIONS[key].replace("%", "%%")
+
+    t.add_argument("--embedding", type=_whole_number, default=defaults.embedding, help=explain("embedding"))
+    t.add_argument("--pooling", choices=POOLINGS, default=defaults.pooling, help=explain("pooling"))
+    t.add_argument("--feature-dropout", type=_number, default=defaults.feature_dropout, help=explain("feature_dropout"))
+    t.add_argument("--weight-decay", type=_number, default=defaults.weight_decay, help=explain("weight_decay"))
+    t.add_argument("--label-smoothing", type=_number, default=defaults.label_smoothing, help=explain("label_smoothing"))
+    t.add_argument("--schedule", choices=SCHEDULES, default=defaults.schedule, help=explain("schedule"))
+    t.add_argument("--balance-method", choices=BALANCE_METHODS, default=defaults.balance_method,
+                   help=explain("balance"))
+    t.add_argument("--balance-strength", type=_number, default=defaults.balance_strength,
+                   help=explain("balance_strength"))
+    t.add_argument("--average", type=_number, default=defaults.average, help=explain("average"))
+    t.add_argument("--split-before-dedup", action="store_true", help=explain("split_before_dedup"))
+
+
 def run_train(args) -> None:
+    from .baselines import compare
     from .files import load_table
 
     config = TrainConfig(
         arch=args.arch, cell=args.cell, hidden_size=args.hidden, num_layers=args.layers,
         dropout=args.dropout, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-        seed=args.seed, val_fraction=args.val_fraction, balance=args.balance,
+        seed=args.seed, val_fraction=args.val_fraction, balance=args.balance, embedding=args.embedding,
+        pooling=args.pooling, feature_dropout=args.feature_dropout, weight_decay=args.weight_decay,
+        label_smoothing=args.label_smoothing, schedule=args.schedule, balance_method=args.balance_method,
+        balance_strength=args.balance_strength, average=args.average, split_before_dedup=args.split_before_dedup,
     )
     table, report = load_table(args.data)
     bar = tqdm(total=None, unit="batch", file=sys.stderr, dynamic_ncols=True)
@@ -127,6 +156,9 @@ def run_train(args) -> None:
         "labels": len(report.counts),
         "names": report.rows,
         "checkpoint": str(args.out),
+        "config": asdict(config),
+        # The same figures as `evaluate`, with the baselines trained on the same training names.
+        **compare(done.model, done.train_table, done.val_table).to_dict(),
     }
     if args.json:
         print(json.dumps(summary))
@@ -146,18 +178,31 @@ def run_predict(args) -> None:
 
 
 def run_evaluate(args) -> None:
+    from .baselines import recorded_split, score_baselines
+    from .files import load_table
+
     model = load_checkpoint(args.checkpoint)
-    result = evaluate(model, args.data)
+    table, _ = load_table(args.data)
+    extra = {"scored_on": "every name of the table"}
+    if args.all_names:
+        result = evaluate(model, table)
+    else:  # the names the model's training held out, beside baselines trained on the rest
+        train_rows, val_rows, extra["scored_on"] = recorded_split(model, table)
+        result = evaluate(model, val_rows, whole_table=table, already_clean=True)
+        baselines = score_baselines(train_rows, val_rows, table, model.labels)
+        extra["baselines"] = {name: s.to_dict() for name, s in baselines.scores.items()}
     if args.json:
         print(json.dumps({
-            "accuracy": result.accuracy,
-            "macro_accuracy": result.macro_accuracy,
+            **result.scores.to_dict(),
             "per_label": result.per_label,
             "confusion": {"labels": list(result.confusion.columns), "matrix": result.confusion.values.tolist()},
-            "n": result.n,
+            **extra,
         }))
     else:
-        print(f"accuracy {result.accuracy:.3f}  macro accuracy {result.macro_accuracy:.3f}  ({result.n} names)")
+        print(f"accuracy {result.accuracy:.3f}  macro accuracy {result.macro_accuracy:.3f}  ({result.n} names, "
+              f"{extra['scored_on']})")
+        for name, s in extra.get("baselines", {}).items():
+            print(f"  baseline {name:<9} accuracy {s['accuracy']:.3f}  macro accuracy {s['macro_accuracy']:.3f}")
         for label, accuracy in result.per_label.items():
             print(f"  {label:<14} {accuracy:.3f}")
 

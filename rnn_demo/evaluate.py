@@ -15,6 +15,7 @@ from torch import nn
 
 from .data import NamesDataset, make_loader
 from .files import load_table
+from .metrics import Scores, accepted_labels, score
 from .models import NameClassifier
 
 
@@ -73,13 +74,20 @@ class Evaluation:
     n: int
     # Validation names the model got most confidently wrong: name, label, predicted, confidence.
     mistakes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Every figure of rnn_demo.metrics (macro F1, top-3, ambiguity-aware accuracy, ...).
+    scores: Scores | None = None
 
 
 def evaluate(model: NameClassifier, table: pd.DataFrame | str, batch_size: int = 512,
-             device: torch.device | None = None) -> Evaluation:
-    """Accuracy, macro accuracy, per-label accuracy and confusion matrix of a model on a table."""
+             device: torch.device | None = None, whole_table: pd.DataFrame | None = None,
+             already_clean: bool = False) -> Evaluation:
+    """Accuracy, macro accuracy, per-label accuracy, confusion matrix and every metric of
+    rnn_demo.metrics of a model on a table. `whole_table` (clean) says which names are listed under
+    several labels; by default the scored table itself. already_clean: the table is a split of a
+    clean table (e.g. DoneEvent.val_table), scored as it is, even a label with a single name."""
     device = device or next(model.parameters()).device
-    table, _ = load_table(table)
+    if not already_clean:
+        table, _ = load_table(table)
     dataset = NamesDataset(table, model.labels)
     logits, targets = all_logits(model, make_loader(dataset, batch_size), device)
     probabilities = logits.softmax(1)
@@ -104,4 +112,6 @@ def evaluate(model: NameClassifier, table: pd.DataFrame | str, batch_size: int =
         loss=nn.functional.cross_entropy(logits, targets).item(),
         n=len(dataset),
         mistakes=mistakes,
+        scores=score(logits, targets, accepted_labels(dataset.names, table if whole_table is None else whole_table,
+                                                      labels)),
     )

@@ -9,6 +9,11 @@ Shapes: B batch, T time (letters), V alphabet, H hidden size, C classes (labels)
 - ManualRNN:        an explicit loop over letters with nn.RNNCell (or GRUCell / LSTMCell).
 - StackedRNN:       nn.RNN with num_layers layers, fed a packed sequence.
 - BidirectionalRNN: nn.RNN(bidirectional=True), fed a packed sequence.
+
+Options every architecture shares (ModelConfig, explained in MODEL_OPTIONS): an embedding in place
+of the one-hot input, max-pooling over all states beside the final state, dropout before the
+final linear layer. They change what the network reads and what the classifier sees, not how the
+recurrence runs (packing stays).
 """
 
 from __future__ import annotations
@@ -29,6 +34,20 @@ CELLS = {  # name -> (one-step cell, whole-sequence layer)
     "lstm": (nn.LSTMCell, nn.LSTM),
 }
 
+POOLINGS = ("last", "last+max")
+
+# One sentence per option, for the page and the CLI help.
+MODEL_OPTIONS = {
+    "embedding": "Embedding size E: each letter becomes a learned vector of E numbers instead of its "
+                 "one-hot column (0 keeps the one-hot input); multiplying a one-hot row by a (V, E) "
+                 "matrix picks one row of it, so an embedding is exactly one-hot times a matrix.",
+    "pooling": "What the classifier reads: 'last' is the state after the last letter; 'last+max' adds the "
+               "largest value each hidden unit took over all letters, so a telling ending or prefix "
+               "anywhere in the name is not forgotten by the end.",
+    "feature_dropout": "Share of the classifier's inputs zeroed at random in training (never when "
+                       "predicting), so it cannot lean on a few hidden units: less overfitting.",
+}
+
 
 @dataclass
 class ModelConfig:
@@ -41,6 +60,9 @@ class ModelConfig:
     num_layers: int = 2
     dropout: float = 0.0  # between layers, only when num_layers > 1
     alphabet: str = ALPHABET  # letter i of a name is one-hot at position alphabet.index(letter)
+    embedding: int = 0  # E: letters through a learned (V, E) matrix first; 0: one-hot straight in
+    pooling: str = "last"  # last | last+max (see MODEL_OPTIONS)
+    feature_dropout: float = 0.0  # dropout on the classifier's input
 
     def __post_init__(self):
         problems = []
@@ -57,6 +79,13 @@ class ModelConfig:
             problems.append(f"layers must be between 1 and {limits.MAX_LAYERS}, not {self.num_layers}")
         if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
             problems.append(f"dropout must be in [0, 1), not {self.dropout}")
+        if not (whole(self.embedding) and 0 <= self.embedding <= limits.MAX_HIDDEN_SIZE):
+            problems.append(f"embedding size must be 0 (one-hot input) or up to {limits.MAX_HIDDEN_SIZE}, "
+                            f"not {self.embedding}")
+        if not isinstance(self.pooling, str) or self.pooling not in POOLINGS:
+            problems.append(f"pooling {self.pooling!r} is not one of {', '.join(POOLINGS)}")
+        if not (type(self.feature_dropout) in (int, float) and 0 <= self.feature_dropout < 1):
+            problems.append(f"feature dropout must be in [0, 1), not {self.feature_dropout}")
         if len(self.labels) < 2 or len(set(self.labels)) != len(self.labels):
             problems.append("a model needs at least 2 distinct labels")
         if problems:
@@ -65,15 +94,47 @@ class ModelConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def plain(self) -> bool:
+        """One-hot input and the last state only: the model the step-by-step teaching views redo by
+        hand (feature dropout does nothing once trained)."""
+        return self.embedding == 0 and self.pooling == "last"
+
 
 class NameClassifier(nn.Module):
-    """Base class: holds the config and the final linear layer from features to logits."""
+    """Base class: holds the config, the optional letter embedding and the final linear layer
+    from features to logits."""
 
     def __init__(self, config: ModelConfig, feature_size: int):
         super().__init__()
         self.config = config
         self.metrics: dict = {}  # filled by training: validation accuracy, per label, ...
-        self.fc = nn.Linear(feature_size, len(config.labels))
+        V = len(config.alphabet)
+        # One-hot (B, T, V) @ W (V, E) picks row W[letter] for each letter: an embedding lookup.
+        # No bias, so padding (all-zero rows) stays zero.
+        self.embed = nn.Linear(V, config.embedding, bias=False) if config.embedding else None
+        pooled = 2 if config.pooling == "last+max" else 1
+        self.feature_dropout = nn.Dropout(config.feature_dropout)
+        self.fc = nn.Linear(pooled * feature_size, len(config.labels))
+
+    @property
+    def input_size(self) -> int:
+        """What the first recurrent layer reads per letter: E with an embedding, else V."""
+        return self.config.embedding or len(self.config.alphabet)
+
+    def inputs(self, padded: torch.Tensor) -> torch.Tensor:
+        """(B, T, V) one-hot letters -> (B, T, E) embedded letters (unchanged without embedding)."""
+        return padded if self.embed is None else self.embed(padded)
+
+    def classify(self, last: torch.Tensor, states: torch.Tensor | None, lengths: torch.Tensor) -> torch.Tensor:
+        """Features -> logits (B, C). last (B, F): the state after the whole name; states (B, T, F):
+        every letter's state, needed only for pooling 'last+max'."""
+        if self.config.pooling == "last+max":
+            real = torch.arange(states.shape[1], device=states.device) < lengths.to(states.device)[:, None]
+            # Max over each name's own letters: padding is -inf, so it never wins.
+            pooled = states.masked_fill(~real[:, :, None], float("-inf")).amax(dim=1)  # (B, F)
+            last = torch.cat([last, pooled], dim=1)  # (B, 2F)
+        return self.fc(self.feature_dropout(last))
 
     @property
     def labels(self) -> list[str]:
@@ -89,11 +150,12 @@ class ManualRNN(NameClassifier):
     def __init__(self, config: ModelConfig):
         super().__init__(config, config.hidden_size)
         cell_class = CELLS[config.cell][0]
-        V, H = len(config.alphabet), config.hidden_size
+        V, H = self.input_size, config.hidden_size  # V: E with an embedding
         self.cells = nn.ModuleList(cell_class(V if i == 0 else H, H) for i in range(config.num_layers))
         self.dropout = nn.Dropout(self._between_layers())
 
     def hidden_states(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        padded = self.inputs(padded)  # (B, T, V), or (B, T, E) with an embedding
         B, T, _ = padded.shape
         H = self.config.hidden_size
         lstm = self.config.cell == "lstm"
@@ -121,7 +183,7 @@ class ManualRNN(NameClassifier):
     def forward(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         states = self.hidden_states(padded, lengths)  # (B, T, H)
         last = states[torch.arange(len(lengths)), lengths - 1]  # (B, H) after each last letter
-        return self.fc(last)
+        return self.classify(last, states, lengths)
 
 
 class StackedRNN(NameClassifier):
@@ -130,13 +192,13 @@ class StackedRNN(NameClassifier):
     def __init__(self, config: ModelConfig):
         super().__init__(config, config.hidden_size)
         layer_class = CELLS[config.cell][1]
-        self.rnn = layer_class(len(config.alphabet), config.hidden_size, config.num_layers,
+        self.rnn = layer_class(self.input_size, config.hidden_size, config.num_layers,
                                batch_first=True, dropout=self._between_layers())
 
     def hidden_states(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         # Packing makes the RNN stop at each name's last letter instead of running on over
         # padding. enforce_sorted=False: PyTorch sorts by length and restores our order after.
-        packed = pack_padded_sequence(padded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        packed = pack_padded_sequence(self.inputs(padded), lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = self.rnn(packed)
         states, _ = pad_packed_sequence(out, batch_first=True, total_length=padded.shape[1])
         return states  # (B, T, H), zeros after each name's end
@@ -144,7 +206,7 @@ class StackedRNN(NameClassifier):
     def forward(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         states = self.hidden_states(padded, lengths)  # (B, T, H)
         last = states[torch.arange(len(lengths)), lengths - 1]  # (B, H) after each last letter
-        return self.fc(last)
+        return self.classify(last, states, lengths)
 
 
 class BidirectionalRNN(NameClassifier):
@@ -153,11 +215,11 @@ class BidirectionalRNN(NameClassifier):
     def __init__(self, config: ModelConfig):
         super().__init__(config, 2 * config.hidden_size)
         layer_class = CELLS[config.cell][1]
-        self.rnn = layer_class(len(config.alphabet), config.hidden_size, config.num_layers,
+        self.rnn = layer_class(self.input_size, config.hidden_size, config.num_layers,
                                batch_first=True, dropout=self._between_layers(), bidirectional=True)
 
     def _run(self, padded: torch.Tensor, lengths: torch.Tensor):
-        packed = pack_padded_sequence(padded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        packed = pack_padded_sequence(self.inputs(padded), lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, h_n = self.rnn(packed)
         return out, (h_n[0] if self.config.cell == "lstm" else h_n)  # LSTM returns (h_n, c_n)
 
@@ -167,12 +229,15 @@ class BidirectionalRNN(NameClassifier):
         return states  # (B, T, 2H): [..., :H] read left to right, [..., H:] right to left
 
     def forward(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        _, h_n = self._run(padded, lengths)  # (layers * 2, B, H), already in our batch order
+        out, h_n = self._run(padded, lengths)  # h_n (layers * 2, B, H), already in our batch order
         # Top layer: h_n[-2] is the forward direction after the last letter, h_n[-1] the backward
         # direction after the FIRST letter (it reads right to left). Not output[lengths-1][H:]:
         # at that step the backward direction has seen only the last letter.
         both = torch.cat([h_n[-2], h_n[-1]], dim=1)  # (B, 2H)
-        return self.fc(both)
+        states = None
+        if self.config.pooling == "last+max":
+            states, _ = pad_packed_sequence(out, batch_first=True)  # (B, T, 2H)
+        return self.classify(both, states, lengths)
 
 
 MODEL_CLASSES = {"manual": ManualRNN, "stacked": StackedRNN, "bidirectional": BidirectionalRNN}

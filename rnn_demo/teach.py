@@ -162,11 +162,11 @@ def packing_view(names: list[str]) -> PackingView:
 
 
 def model_source(arch: str) -> str:
-    """The source of an architecture's model class and of the base class it builds on (which
+    """The source of an architecture's model class, then of the base class it builds on (which
     holds the final linear layer), so what learners read is one whole forward pass as it runs."""
     if arch not in MODEL_CLASSES:
         raise ValueError(f"architecture {arch!r} is not one of {', '.join(MODEL_CLASSES)}")
-    return inspect.getsource(NameClassifier) + "\n\n" + inspect.getsource(MODEL_CLASSES[arch])
+    return inspect.getsource(MODEL_CLASSES[arch]) + "\n\n" + inspect.getsource(NameClassifier)
 
 
 RUN_COLUMNS = ("arch", "cell", "hidden_size", "num_layers", "learning_rate", "val_accuracy",

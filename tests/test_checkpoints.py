@@ -94,3 +94,44 @@ def test_shipped_default_checkpoint_is_small_and_loads():
     model = load_checkpoint()
     assert len(model.labels) == 18
     assert predict(model, ["Nakamura"], 1)[0][0][0] == "Japanese"
+
+
+def test_the_options_round_trip_and_a_file_without_them_still_loads(tmp_path):
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    torch.manual_seed(0)
+    config = ModelConfig(["A", "B", "C"], arch="bidirectional", cell="gru", hidden_size=8, num_layers=1,
+                         embedding=4, pooling="last+max", feature_dropout=0.3)
+    model = build_model(config).eval()
+    loaded = load_checkpoint(save_checkpoint(model, tmp_path / "m.safetensors"))
+    assert loaded.config == config and predict(loaded, NAMES, 3) == predict(model, NAMES, 3)
+    # A file written before the options existed: its config has none of the new keys.
+    with safe_open(str(DEFAULT_CHECKPOINT), framework="pt") as handle:
+        metadata, tensors = handle.metadata(), {k: handle.get_tensor(k) for k in handle.keys()}
+    old = json.loads(metadata["config"])
+    for key in ("embedding", "pooling", "feature_dropout"):
+        old.pop(key, None)
+    save_file(tensors, str(tmp_path / "old.safetensors"), metadata={**metadata, "config": json.dumps(old)})
+    assert load_checkpoint(tmp_path / "old.safetensors").config.plain
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("embedding", "64", "embedding must be a whole number"),
+    ("feature_dropout", "0.3", "feature_dropout must be a number"),
+    ("pooling", "mean", "pooling 'mean' is not one of"),
+])
+def test_a_bad_option_in_a_checkpoint_header_is_refused(tmp_path, key, value, message):
+    import json
+
+    from safetensors.torch import save_file
+
+    model = build_model(ModelConfig(["A", "B"], hidden_size=4))
+    config = {**model.config.to_dict(), key: value}
+    tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
+    save_file(tensors, str(tmp_path / "bad.safetensors"),
+              metadata={"format": "rnn-names-checkpoint", "version": "1", "config": json.dumps(config)})
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(tmp_path / "bad.safetensors")

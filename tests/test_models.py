@@ -74,7 +74,59 @@ def test_stacked_default_has_two_layers_with_dropout_between():
     ({"hidden_size": 0}, "hidden size must be between 1 and 512"),
     ({"hidden_size": 10**6}, "hidden size must be between 1 and 512"),
     ({"num_layers": 9}, "layers must be between 1 and 4"),
+    ({"embedding": -1}, r"embedding size must be 0 \(one-hot input\) or up to 512, not -1"),
+    ({"embedding": 2.5}, "embedding size must be 0"),
+    ({"pooling": "mean"}, "pooling 'mean' is not one of last, last\\+max"),
+    ({"feature_dropout": 1.0}, r"feature dropout must be in \[0, 1\), not 1.0"),
+    ({"feature_dropout": "lots"}, "feature dropout must be in"),
 ])
 def test_bad_model_config_lists_valid_choices(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ModelConfig(LABELS, **kwargs)
+
+
+def test_an_embedding_is_one_hot_times_a_matrix():
+    # The first layer of an embedding model reads one_hot (T, V) @ W.T (V, E): row i of the result
+    # is column letters[i] of W, exactly what nn.Embedding looks up.
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(LABELS, arch="stacked", cell="gru", hidden_size=8, embedding=5))
+    letters = one_hot("nakamura")  # (T, V)
+    embedded = model.inputs(letters[None])[0]  # (T, E)
+    lookup = torch.nn.functional.embedding(letters.argmax(1), model.embed.weight.T)
+    torch.testing.assert_close(embedded, lookup)
+    torch.testing.assert_close(embedded, letters @ model.embed.weight.T)
+    assert model.rnn.input_size == 5
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_options_keep_padding_and_packing_right(arch):
+    torch.manual_seed(0)
+    config = ModelConfig(LABELS, arch=arch, cell="lstm", hidden_size=8, num_layers=2, embedding=6,
+                         pooling="last+max", feature_dropout=0.5)
+    model = build_model(config).eval()  # eval: dropout off
+    with torch.no_grad():
+        together = model(*batch(NAMES))
+        alone = torch.cat([model(*batch([n])) for n in NAMES])
+    torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-5)
+    width = 2 * 8 if arch == "bidirectional" else 8
+    assert model.fc.in_features == 2 * width  # the last state and the max over all states
+    assert not config.plain and ModelConfig(LABELS).plain
+
+
+def test_max_pooling_reads_the_largest_state_of_the_name_only():
+    model = build_model(ModelConfig(LABELS, hidden_size=2, pooling="last+max"))
+    states = torch.tensor([[[1.0, -5.0], [3.0, -2.0], [9.0, 9.0]]])  # (B=1, T=3, H=2), last step is padding
+    features = []
+    model.fc.register_forward_hook(lambda module, args, out: features.append(args[0]))
+    model.classify(states[:, 1], states, torch.tensor([2]))
+    assert features[0].tolist() == [[3.0, -2.0, 3.0, -2.0]]  # last (3, -2), max over 2 letters (3, -2)
+
+
+def test_feature_dropout_acts_in_training_only():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(LABELS, hidden_size=16, feature_dropout=0.5))
+    padded, lengths = batch(NAMES)
+    model.train()
+    assert not torch.equal(model(padded, lengths), model(padded, lengths))
+    model.eval()
+    assert torch.equal(model(padded, lengths), model(padded, lengths))

@@ -81,6 +81,16 @@ def test_train_refuses_a_one_label_table():
     ({"learning_rate": -1}, "learning rate must be above 0"),
     ({"hidden_size": 10**6}, "hidden size must be between 1 and 512"),
     ({"batch_size": 0}, "batch size must be between 1 and 2048"),
+    ({"weight_decay": -0.1}, "weight decay must be between 0 and 1, not -0.1"),
+    ({"label_smoothing": 1}, r"label smoothing must be in \[0, 1\), not 1"),
+    ({"schedule": "cosine"}, "schedule 'cosine' is not one of constant, onecycle"),
+    ({"balance_method": "oversample"}, "balance method 'oversample' is not one of weights, logit-adjust"),
+    ({"average": 0.2}, r"weight averaging decay must be 0 \(off\) or in \[0.5, 1\), not 0.2"),
+    ({"embedding": 10**4}, "embedding size must be 0 .* not 10000"),
+    ({"pooling": "sum"}, "pooling 'sum' is not one of last, last"),
+    ({"feature_dropout": -0.5}, r"feature dropout must be in \[0, 1\)"),
+    ({"split_before_dedup": "yes"}, "split before dedup must be True or False"),
+    ({"balance_strength": 5}, "balance strength must be between 0 and 2, not 5"),
 ])
 def test_bad_hyperparameters_are_refused_with_the_valid_range(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -131,3 +141,100 @@ def test_balance_keeps_the_epoch_with_the_best_macro_accuracy(default_table):
     best = max(epochs, key=lambda e: (e.val_macro_accuracy, -e.val_loss))
     assert done.best_epoch == best.epoch
     assert done.val_macro_accuracy == pytest.approx(best.val_macro_accuracy)
+
+
+def test_the_default_learning_rate_follows_the_cell_unless_set():
+    from rnn_demo.train import default_learning_rate
+    assert [default_learning_rate(c) for c in ("rnn", "gru", "lstm")] == [1e-3, 3e-3, 3e-3]
+    assert TrainConfig(cell="rnn").learning_rate == 1e-3 and TrainConfig().learning_rate == 3e-3
+    assert TrainConfig(cell="rnn", learning_rate=0.02).learning_rate == 0.02
+
+
+def test_every_option_has_a_sentence_for_the_page():
+    from dataclasses import fields
+
+    from rnn_demo.train import OPTIONS
+    options = {"embedding", "pooling", "feature_dropout", "dropout", "weight_decay", "label_smoothing",
+               "schedule", "average", "balance", "split_before_dedup"}
+    assert options <= set(OPTIONS) <= {f.name for f in fields(TrainConfig)}
+    assert all(text.endswith(".") and len(text) > 40 for text in OPTIONS.values())
+
+
+def test_onecycle_schedule_warms_up_then_anneals(separable_table):
+    from rnn_demo.train import prepare
+    run = prepare(separable_table, TrainConfig(epochs=4, schedule="onecycle", **TINY), torch.device("cpu"))
+    rates = []
+    for _ in range(4 * len(run.train_loader)):
+        rates.append(run.optimizer.param_groups[0]["lr"])
+        run.optimizer.step()
+        run.scheduler.step()
+    peak = rates.index(max(rates))
+    assert max(rates) == pytest.approx(0.01, rel=0.01) and 0.2 < peak / len(rates) < 0.4
+    assert rates[0] < 0.001 and rates[-1] < 1e-5
+
+
+def test_weight_decay_uses_adamw_and_label_smoothing_reaches_the_loss(separable_table):
+    from rnn_demo.train import prepare
+    run = prepare(separable_table, TrainConfig(weight_decay=0.05, label_smoothing=0.2, **TINY), torch.device("cpu"))
+    assert isinstance(run.optimizer, torch.optim.AdamW) and run.optimizer.defaults["weight_decay"] == 0.05
+    assert run.criterion.label_smoothing == 0.2
+    plain = prepare(separable_table, TrainConfig(**TINY), torch.device("cpu"))
+    assert type(plain.optimizer) is torch.optim.Adam and plain.scheduler is None and plain.averaged is None
+
+
+def test_logit_adjusted_loss_adds_the_log_prior_to_the_logits():
+    from rnn_demo.objective import LogitAdjustedLoss
+    log_prior = torch.tensor([0.75, 0.25]).log()
+    logits, targets = torch.tensor([[2.0, 1.0]]), torch.tensor([1])
+    expected = torch.nn.functional.cross_entropy(logits + log_prior, targets)
+    assert LogitAdjustedLoss(log_prior, 0.0)(logits, targets).item() == pytest.approx(expected.item())
+
+
+def test_every_option_trains_and_a_balanced_logit_adjusted_run_keeps_the_best_macro_epoch(default_table):
+    config = TrainConfig(epochs=3, arch="bidirectional", embedding=8, pooling="last+max", feature_dropout=0.2,
+                         weight_decay=0.01, label_smoothing=0.1, schedule="onecycle", average=0.9,
+                         balance=True, balance_method="logit-adjust", **TINY)
+    events = list(train(default_table.iloc[::3], config))
+    epochs = [e for e in events if isinstance(e, EpochEvent)]
+    done = events[-1]
+    assert done.reason == "finished" and done.model.config.embedding == 8
+    assert done.best_epoch == max(epochs, key=lambda e: (e.val_macro_accuracy, -e.val_loss)).epoch
+
+
+def test_weight_averaging_validates_the_average_not_the_live_weights(separable_table):
+    live = []
+    for event in train(separable_table, TrainConfig(epochs=2, average=0.99, **TINY)):
+        if isinstance(event, EpochEvent):  # the live model goes on changing: copy it at once
+            live.append({k: v.clone() for k, v in event.model.state_dict().items()})
+    kept = event.model.state_dict()  # the DoneEvent's model: the best epoch's averaged weights
+    assert all(not torch.equal(weights[k], kept[k]) for weights in live for k in ("fc.weight", "fc.bias"))
+
+
+def test_epoch_events_carry_the_live_model_and_done_the_two_splits(separable_table):
+    events = list(train(separable_table, TrainConfig(epochs=2, **TINY)))
+    done = events[-1]
+    assert all(e.model is done.model for e in events if isinstance(e, EpochEvent))
+    assert len(done.train_table) + len(done.val_table) == len(separable_table)
+    assert not set(done.train_table["name"]) & set(done.val_table["name"])
+    assert done.model.metrics["split"] == {"seed": 0, "val_fraction": 0.15}
+
+
+def test_splitting_before_removing_duplicates_puts_training_names_in_validation():
+    rows = [(f"{a}{b}ski", "Polish") for a in "kmnpr" for b in "aeiou"] * 3 + \
+           [(f"{a}{b}moto", "Japanese") for a in "kstnh" for b in "aeiou"] * 3
+    table = pd.DataFrame(rows, columns=["name", "label"])
+    honest = run_to_end(train(table, TrainConfig(epochs=1, **TINY)))
+    leaky = run_to_end(train(table, TrainConfig(epochs=1, split_before_dedup=True, **TINY)))
+    assert not set(honest.val_table["name"]) & set(honest.train_table["name"])
+    assert set(leaky.val_table["name"]) & set(leaky.train_table["name"])
+
+
+def test_balance_weights_make_every_label_weigh_the_same_at_strength_1():
+    from rnn_demo.objective import make_criterion
+    counts = [10, 30, 60]
+    full = make_criterion(TrainConfig(balance=True), counts, torch.device("cpu")).weight
+    assert (full * torch.tensor(counts, dtype=torch.float)).tolist() == pytest.approx([100 / 3] * 3)
+    half = make_criterion(TrainConfig(balance=True, balance_strength=0.5), counts, torch.device("cpu")).weight
+    assert half[0] / half[2] == pytest.approx(6 ** 0.5)  # (60 / 10) ** 0.5
+    off = make_criterion(TrainConfig(balance=True, balance_strength=0), counts, torch.device("cpu")).weight
+    assert off.tolist() == pytest.approx([1, 1, 1])

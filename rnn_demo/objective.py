@@ -1,0 +1,70 @@
+"""What training minimises and how it steps: the loss (label smoothing, balancing), the optimiser
+(Adam, AdamW with weight decay), the learning-rate schedule and the moving average of the weights.
+
+Shapes: C classes.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .config import TrainConfig
+
+
+class LogitAdjustedLoss(nn.Module):
+    """Cross-entropy on logits + tau * log(prior): in the loss, each label starts with the head start
+    its share of the names gives it, so the logits themselves must learn what the prior does not
+    (Menon et al. 2021). Predictions use the plain logits."""
+
+    def __init__(self, log_prior: torch.Tensor, label_smoothing: float, tau: float = 1.0):
+        super().__init__()
+        self.register_buffer("shift", tau * log_prior)  # (C,)
+        self.loss = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+
+    def forward(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return self.loss(logits + self.shift, targets)
+
+
+def make_criterion(config: TrainConfig, counts: list[int], device: torch.device) -> nn.Module:
+    """The loss: cross-entropy, with label smoothing, and with balancing by weights or logit adjustment."""
+    counts = torch.tensor(counts, dtype=torch.float)  # (C,) names per label
+    share = counts / counts.sum()
+    strength = config.balance_strength
+    if config.balance and config.balance_method == "logit-adjust":
+        return LogitAdjustedLoss(share.log(), config.label_smoothing, strength).to(device)
+    weights = None
+    if config.balance:
+        # Weight each label by (1 / its share) ** strength, scaled so the mean weight over the names
+        # is 1: at strength 1 every label weighs as much in the loss as any other.
+        weights = share ** -strength
+        weights = (weights * counts.sum() / (weights * counts).sum()).to(device)
+    return nn.CrossEntropyLoss(weight=weights, label_smoothing=config.label_smoothing)
+
+
+def make_optimizer(model: nn.Module, config: TrainConfig, steps_per_epoch: int, device: torch.device):
+    """Adam (AdamW with weight decay) and, for the 'onecycle' schedule, its per-batch scheduler."""
+    # fused: one kernel updates every parameter. On a CPU the default model's step takes 0.26 ms
+    # instead of 0.79 ms for the default loop over parameters.
+    fused = device.type in ("cpu", "cuda")
+    if config.weight_decay:
+        optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate,
+                                      weight_decay=config.weight_decay, fused=fused)
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate, fused=fused)
+    scheduler = None
+    if config.schedule == "onecycle":
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=config.learning_rate, total_steps=config.epochs * steps_per_epoch, pct_start=0.3)
+    return optimizer, scheduler
+
+
+def make_averager(model: nn.Module, config: TrainConfig) -> torch.optim.swa_utils.AveragedModel | None:
+    """An exponential moving average of the weights (decay config.average), updated after every
+    step; None when averaging is off."""
+    if not config.average:
+        return None
+    decay = config.average
+    # After each step: average = decay * average + (1 - decay) * weights (buffers: none to average).
+    return torch.optim.swa_utils.AveragedModel(
+        model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(decay))
