@@ -14,7 +14,7 @@ import torch
 
 from rnn_demo import limits
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT
-from ui import (classify_panel, compare_tab, data_tab, lesson_tab, letters_tab, mistakes_tab, model_tab, packing_tab,
+from ui import (classify_panel, compare_tab, data_tab, honest_tab, lesson_tab, letters_tab, mistakes_tab, model_tab, packing_tab,
                 quiz_tab, session as sessions, share_url, train_panel, why_tab)
 
 CSS = Path(__file__).resolve().parent / "ui" / "style.css"
@@ -39,6 +39,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
         packing_tab.build()
         mistakes = mistakes_tab.build(state)
         compare = compare_tab.build(state)
+        honest_tab.build(names_table)
         why_tab.build(state)
         lesson = lesson_tab.build(state)
         quiz = quiz_tab.build(state)
@@ -46,7 +47,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     # A new model (trained or uploaded) redraws every view that shows the answering model.
     train_event = train_panel.wire(training, state, names_table, classify.answering)
     after_training = train_event.then(*compare, api_visibility="private")
-    for refresh in (model.report, model.download, letters, mistakes, quiz.refresh):
+    for refresh in (model.report, model.baselines, model.download, letters, mistakes, quiz.refresh):
         after_training.then(*refresh, api_visibility="private")
         model.uploaded.then(*refresh, api_visibility="private")
     share_url.wire(demo, training.settings)

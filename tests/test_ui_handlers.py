@@ -181,3 +181,43 @@ def test_the_url_restores_settings_and_ignores_junk():
     values = share_url.settings_from_url(request)
     assert values[:4] == ["manual", train_panel.DEFAULTS.cell, 64, train_panel.DEFAULTS.num_layers]
     assert values[-1] == train_panel.DEFAULTS.seed
+
+
+def test_an_empty_learning_rate_follows_the_cell():
+    settings = ["stacked", "rnn", 8, 1, 2, 0, 16, 0]
+    assert train_panel.make_config(*settings).learning_rate == 1e-3
+    assert train_panel.make_config(*settings[:1], "gru", *settings[2:]).learning_rate == 3e-3
+    assert train_panel.make_config(*settings[:5], 0.02, *settings[6:]).learning_rate == 0.02
+
+
+def test_the_options_reach_the_trained_model_and_bad_ones_get_a_message():
+    session = Session()
+    list(train_panel.run_training(session, tiny_table(), **TINY, embedding=8, pooling="last+max",
+                                  balance="logit-adjust"))
+    assert session.model.config.embedding == 8 and session.model.config.pooling == "last+max"
+    with pytest.raises(gr.Error, match="label smoothing"):
+        next(train_panel.run_training(Session(), tiny_table(), **TINY, label_smoothing=2.0))
+
+
+def test_the_model_is_compared_with_the_baselines_on_the_same_names():
+    frame = model_tab.baselines_view(Session(), DEFAULT_TABLE)
+    assert frame["classifier"].tolist() == ["model", "majority", "ngram"]
+    assert frame["n"].nunique() == 1 and frame.loc[1, "accuracy"] < frame.loc[2, "accuracy"]
+
+
+def test_the_leakage_and_imbalance_lessons_run_on_the_table(classic_names):
+    from rnn_demo.files import read_table
+    from ui import honest_tab
+    raw = read_table(classic_names)
+    headline, overall, per_label = honest_tab.leakage_view(raw)
+    assert overall["split"].tolist() == ["honest", "leaky"]
+    assert overall.loc[1, "accuracy"] > overall.loc[0, "accuracy"]  # duplicates on both sides inflate it
+    assert per_label.loc[0, "inflation"] > 0
+    headline, counts, curve = honest_tab.imbalance_view(raw)
+    assert counts.iloc[0]["label"] == "Russian" and set(curve["figure"]) == {"accuracy", "macro_accuracy"}
+
+
+def test_the_default_table_cannot_leak_and_the_page_says_why():
+    from ui import honest_tab
+    headline, overall, per_label = honest_tab.leakage_view(DEFAULT_TABLE)
+    assert "has no repeated names" in headline

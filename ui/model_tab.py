@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
+from rnn_demo.baselines import BASELINE_HELP, compare, recorded_split
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
-from rnn_demo.data import DataError
+from rnn_demo.data import DataError, clean_table
+from rnn_demo.metrics import METRIC_HELP
 from rnn_demo.report import model_report
 
 from .heatmap import heatmap_html
@@ -22,6 +24,7 @@ MISTAKES_SHOWN = 15
 class ModelTab:
     tab: gr.Tab
     report: tuple  # (fn, inputs, outputs): the report, for what changes the model
+    baselines: tuple  # (fn, inputs, outputs): the model beside the baselines
     download: tuple  # (fn, inputs, outputs): the checkpoint file
     uploaded: gr.events.Dependency  # a checkpoint was uploaded (and answers, if it was one)
 
@@ -41,6 +44,22 @@ def report_view(session: Session, table: pd.DataFrame):
     mistakes = result.mistakes.head(MISTAKES_SHOWN).assign(confidence=lambda f: f["confidence"].map("{:.0%}".format))
     confusion = heatmap_html(result.confusion, "Confusion matrix (rows: true, columns: predicted)", legend="names")
     return headline, bars, confusion, mistakes
+
+
+def baselines_view(session: Session, table: pd.DataFrame) -> pd.DataFrame:
+    """The model beside a majority-class and a character n-gram baseline trained on the same training
+    names, every metric on the same validation names (computed once per model)."""
+    train, val = session.answering_train_table, session.answering_val_table
+    try:
+        if train is None or val is None:  # an uploaded model: split the table as its training did
+            train, val, _ = recorded_split(session.answering, clean_table(table)[0])
+        frame = session.memo("baselines", lambda model: compare(model, train, val).frame())
+    except (DataError, ValueError) as err:
+        raise gr.Error(f"Cannot compare: {err}") from None
+    return frame.round(3)
+
+
+HELP = "\n".join([f"- **{name}**: {text}" for name, text in {**BASELINE_HELP, **METRIC_HELP}.items()])
 
 
 def download_model(session: Session) -> str:
@@ -70,6 +89,10 @@ def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> Mod
             per_label = gr.BarPlot(x="label", y="accuracy", title="Accuracy per language", y_lim=[0, 1],
                                    x_label_angle=-45, height=300)
             confusion = gr.HTML(elem_id="confusion-heatmap")
+        baselines = gr.Dataframe(label="Your model beside two simple baselines (same training and validation "
+                                       "names)", interactive=False, elem_id="baselines-table")
+        with gr.Accordion("What the rows and columns mean", open=False):
+            gr.Markdown(HELP)
         mistakes = gr.Dataframe(label="Most confidently wrong names", interactive=False)
         with gr.Row():
             model_download = gr.DownloadButton("⬇ Download model checkpoint", str(DEFAULT_CHECKPOINT))
@@ -78,8 +101,10 @@ def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> Mod
 
     report = (report_view, [session, table], [headline, per_label, confusion, mistakes])
     download = (download_model, session, model_download)
+    versus = (baselines_view, [session, table], baselines)
     evaluate_btn.click(*report, api_name="evaluate")
     tab.select(*report, api_visibility="private")
     tab.select(*download, api_visibility="private")
+    tab.select(*versus, api_visibility="private")
     uploaded = model_upload.upload(upload_model, [model_upload, session], answering, api_visibility="private")
-    return ModelTab(tab, report, download, uploaded)
+    return ModelTab(tab, report, versus, download, uploaded)

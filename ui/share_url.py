@@ -12,7 +12,7 @@ from .train_panel import DEFAULTS
 # (query key, type, default), in the order of the training panel's settings.
 URL_KEYS = [("arch", str, DEFAULTS.arch), ("cell", str, DEFAULTS.cell), ("hidden", int, DEFAULTS.hidden_size),
             ("layers", int, DEFAULTS.num_layers), ("epochs", int, DEFAULTS.epochs),
-            ("lr", float, DEFAULTS.learning_rate), ("batch", int, DEFAULTS.batch_size), ("seed", int, DEFAULTS.seed)]
+            ("lr", float, 0.0), ("batch", int, DEFAULTS.batch_size), ("seed", int, DEFAULTS.seed)]
 # Runs in the browser: write the settings into the address bar without reloading.
 URL_JS = """(...values) => {
   const keys = %s;

@@ -16,7 +16,8 @@ import pandas as pd
 from rnn_demo import limits, teach
 from rnn_demo.data import DataError, clean_table
 from rnn_demo.hidden_map import MapSnapshot, take_snapshot, training_split
-from rnn_demo.models import CELLS
+from rnn_demo.config import BALANCE_METHODS, OPTIONS, SCHEDULES
+from rnn_demo.models import CELLS, POOLINGS
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
 from rnn_demo.worker import TrainingPool
 
@@ -42,9 +43,13 @@ MAX_PLOTTED_POINTS = 300
 DONE_WORDS = {"finished": "Finished", "stopped": "Stopped", "time limit": "Stopped at the time limit"}
 
 
+SETTINGS, OPTION_COUNT = 8, 7  # settings carried by the URL; options that make the network stronger
+
+
 @dataclass
 class TrainPanel:
     settings: list[gr.components.Component]  # arch, cell, hidden, layers, epochs, lr, batch, seed
+    options: list[gr.components.Component]  # embedding, pooling, dropout, weight decay, smoothing, schedule, balance
     train_btn: gr.Button
     stop_btn: gr.Button
     status: gr.Markdown
@@ -55,13 +60,18 @@ class TrainPanel:
         return self.settings[0]
 
 
-def make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed) -> TrainConfig:
-    """The page's settings as a TrainConfig; a bad value becomes a readable error."""
+def make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed, embedding=0, pooling="last",
+                dropout=0.0, weight_decay=0.0, label_smoothing=0.0, schedule="constant", balance="off") -> TrainConfig:
+    """The page's settings as a TrainConfig; a bad value becomes a readable error. An empty learning
+    rate (or 0) follows the cell (1e-3 for the plain rnn, 3e-3 for gru and lstm)."""
     try:
         return TrainConfig(
             arch=arch, cell=cell, hidden_size=int(hidden), num_layers=int(layers), epochs=int(epochs),
-            learning_rate=float(learning_rate), batch_size=int(batch_size), seed=int(seed),
-            max_seconds=limits.MAX_TRAIN_SECONDS,
+            learning_rate=None if learning_rate in (None, "", 0) else float(learning_rate),
+            batch_size=int(batch_size), seed=int(seed), max_seconds=limits.MAX_TRAIN_SECONDS,
+            embedding=int(embedding), pooling=pooling, dropout=float(dropout), weight_decay=float(weight_decay),
+            label_smoothing=float(label_smoothing), schedule=schedule, balance=balance != "off",
+            balance_method=balance if balance != "off" else "weights",
         )
     except (TypeError, ValueError) as err:
         raise gr.Error(f"Settings: {err}") from None
@@ -75,8 +85,8 @@ def plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
 
 
 def controls(interactive: bool) -> list:
-    """Updates for the 8 settings and Train (usable when not training) and Stop (the opposite)."""
-    return [gr.update(interactive=interactive)] * 9 + [gr.update(interactive=not interactive)]
+    """Updates for the settings and options and Train (usable when not training) and Stop (the opposite)."""
+    return [gr.update(interactive=interactive)] * (SETTINGS + OPTION_COUNT + 1) + [gr.update(interactive=not interactive)]
 
 
 class Progress:
@@ -130,9 +140,12 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
 
 
 def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hidden: float, layers: float,
-                 epochs: float, learning_rate: float, batch_size: float, seed: float):
+                 epochs: float, learning_rate: float | None, batch_size: float, seed: float, embedding: float = 0,
+                 pooling: str = "last", dropout: float = 0.0, weight_decay: float = 0.0, label_smoothing: float = 0.0,
+                 schedule: str = "constant", balance: str = "off"):
     """API /train: train on the session's table, streaming (plot, status, model info, controls...)."""
-    config = make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed)
+    config = make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed, embedding, pooling,
+                         dropout, weight_decay, label_smoothing, schedule, balance)
     try:
         clean, report = clean_table(table)
     except DataError as err:
@@ -183,10 +196,11 @@ def build() -> TrainPanel:
         layers = gr.Slider(1, limits.MAX_LAYERS, value=DEFAULTS.num_layers, step=1, label="Layers")
         epochs = gr.Slider(1, 100, value=DEFAULTS.epochs, step=1, label="Epochs")
     with gr.Row():
-        learning_rate = gr.Number(DEFAULTS.learning_rate, label="Learning rate (Adam)", minimum=1e-5,
-                                  maximum=limits.MAX_LEARNING_RATE)
+        learning_rate = gr.Number(0, label="Learning rate (Adam)", minimum=0, maximum=limits.MAX_LEARNING_RATE,
+                                  info="0: follows the cell, 1e-3 for RNN, 3e-3 for GRU/LSTM")
         batch_size = gr.Slider(8, 512, value=DEFAULTS.batch_size, step=8, label="Batch size")
         seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0)
+    options = build_options()
     with gr.Row():
         train_btn = gr.Button("▶ Train", variant="primary", elem_id="train-btn")
         stop_btn = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", interactive=False)
@@ -194,15 +208,36 @@ def build() -> TrainPanel:
     loss_plot = gr.LinePlot(EMPTY_PLOT, x="epoch", y="value", color="series", color_map=SERIES,
                             title="Loss and accuracy while training", x_title="epoch", y_title="",
                             elem_id="loss-plot", height=320)
-    return TrainPanel([arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed],
+    return TrainPanel([arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed], options,
                       train_btn, stop_btn, status, loss_plot)
+
+
+def build_options() -> list:
+    """Options that make the network stronger, each explained in a sentence (rnn_demo.config.OPTIONS)."""
+    with gr.Accordion("Make it stronger: options", open=False, elem_id="options"):
+        with gr.Row():
+            embedding = gr.Slider(0, 128, value=0, step=8, label="Embedding size (0: one-hot straight in)",
+                                  info=OPTIONS["embedding"])
+            pooling = gr.Radio(list(POOLINGS), value="last", label="Classifier reads", info=OPTIONS["pooling"])
+        with gr.Row():
+            dropout = gr.Slider(0, 0.6, value=0, step=0.05, label="Dropout between layers", info=OPTIONS["dropout"])
+            weight_decay = gr.Slider(0, 0.2, value=0, step=0.01, label="Weight decay (AdamW)",
+                                     info=OPTIONS["weight_decay"])
+        with gr.Row():
+            label_smoothing = gr.Slider(0, 0.3, value=0, step=0.05, label="Label smoothing",
+                                        info=OPTIONS["label_smoothing"])
+            schedule = gr.Radio(list(SCHEDULES), value="constant", label="Learning-rate schedule",
+                                info=OPTIONS["schedule"])
+        balance = gr.Radio(["off", *BALANCE_METHODS], value="off", label="Balance the languages",
+                           info=OPTIONS["balance"])
+    return [embedding, pooling, dropout, weight_decay, label_smoothing, schedule, balance]
 
 
 def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
     """Train and Stop; returns the training event, for what a finished training refreshes."""
     train_event = panel.train_btn.click(
-        run_training, [session, table, *panel.settings],
-        [panel.loss_plot, panel.status, answering, *panel.settings, panel.train_btn, panel.stop_btn],
+        run_training, [session, table, *panel.settings, *panel.options],
+        [panel.loss_plot, panel.status, answering, *panel.settings, *panel.options, panel.train_btn, panel.stop_btn],
         api_name="train", concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train", show_progress="minimal",
     )
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
