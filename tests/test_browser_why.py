@@ -65,10 +65,11 @@ def test_the_map_is_scrubbed_over_the_epochs_of_a_training(page):
     page.click("#map-show")
     assert wait_for(lambda: "nearest training names" in page.inner_text("#map-note"), timeout=30)
     assert "3 kept" in page.inner_text("#map-epoch")
+    assert wait_for(lambda: page.locator("#map-plot .mark-symbol path").count() > 20)
     page.locator("#map-epoch input[type='range']").fill("1")
     time.sleep(2)
     page.screenshot(path=str(SHOTS / "why-map-epoch1.png"), full_page=True)
-    assert page.locator("#map-plot .mark-symbol path, #map-plot .mark-symbol").count() >= 1
+    assert wait_for(lambda: page.locator("#map-plot .mark-symbol path").count() > 20)  # a dot per name, drawn
 
 
 def test_the_unit_explorer_lists_units(page):

@@ -50,7 +50,7 @@ def test_remember_first_streams_and_can_be_stopped():
 
 def test_the_map_places_a_name_among_its_nearest_training_names():
     points, note, neighbours, slider = map_view.map_view("Kowalski", Session())
-    assert (points["label"] == map_view.PLACED).sum() == 1 and len(neighbours) == 5
+    assert len(points) == 270 + 1 and (points["label"] == map_view.PLACED).sum() == 1 and len(neighbours) == 5
     assert neighbours["label"].iloc[0] == "Polish"
 
 

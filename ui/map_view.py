@@ -15,9 +15,6 @@ from .session import DEFAULT_TABLE, Session
 
 DEFAULT_NAME = "Kowalski"
 PLACED = "★ your name"
-NO_POINTS = pd.DataFrame({"x": [0.0], "y": [0.0], "label": ["(press Show)"], "name": [""]})
-
-
 def names_on_map(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(validation names to draw, training names to search) for the answering model; an uploaded
     model's split is unknown, so the current default table serves as both."""
@@ -45,19 +42,23 @@ def map_view(name: str, session: Session):
     return points, note, placed.neighbours.round(3), slider
 
 
-def epoch_view(epoch: float, session: Session) -> pd.DataFrame:
+def epoch_view(epoch: float, session: Session):
     """The map as it was after one epoch of the last training."""
     if not session.snapshots:
         raise gr.Error("Train a model first: every epoch keeps a small map of its validation names.")
     snapshot = session.snapshots[min(len(session.snapshots), max(1, int(epoch))) - 1]
-    return snapshot_points(snapshot, session.val_table if session.val_table is not None else names_on_map(session)[0])
+    rows = session.val_table if session.val_table is not None else names_on_map(session)[0]
+    return snapshot_points(snapshot, rows)
 
 
 def build(session: gr.State) -> None:
     with gr.Row():
         name = gr.Textbox(DEFAULT_NAME, label="Place a name on the map", scale=3, elem_id="map-name")
         show_btn = gr.Button("Show", scale=1, elem_id="map-show")
-    plot = gr.ScatterPlot(NO_POINTS, x="x", y="y", color="label", tooltip=["name", "label"], height=480,
+    # A plot fixes its colours from its first value: start from the shipped model's map (the 18
+    # languages and the typed name), so later maps in those languages are drawn in colour too.
+    first = map_view(DEFAULT_NAME, Session())[0]
+    plot = gr.ScatterPlot(first, x="x", y="y", color="label", tooltip=["name", "label"], height=480,
                           title="Final hidden states of the validation names (PCA)", elem_id="map-plot")
     epoch = gr.Slider(1, 2, value=1, step=1, label="Epoch (train to watch it form)", interactive=False,
                       elem_id="map-epoch")
