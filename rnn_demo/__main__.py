@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from .checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
 from .data import DataError
-from .config import BALANCE_METHODS, OPTIONS, SCHEDULES
+from .config import BALANCE_METHODS, KEEP_BEST, OPTIONS, SCHEDULES
 from .models import ARCHITECTURES, CELLS, POOLINGS
 from .predict import parse_names, predict
 from .evaluate import evaluate
@@ -102,6 +102,7 @@ def _add_options(t, defaults: TrainConfig) -> None:
     t.add_argument("--embedding", type=_whole_number, default=defaults.embedding, help=explain("embedding"))
     t.add_argument("--pooling", choices=POOLINGS, default=defaults.pooling, help=explain("pooling"))
     t.add_argument("--feature-dropout", type=_number, default=defaults.feature_dropout, help=explain("feature_dropout"))
+    t.add_argument("--input-dropout", type=_number, default=defaults.input_dropout, help=explain("input_dropout"))
     t.add_argument("--weight-decay", type=_number, default=defaults.weight_decay, help=explain("weight_decay"))
     t.add_argument("--label-smoothing", type=_number, default=defaults.label_smoothing, help=explain("label_smoothing"))
     t.add_argument("--schedule", choices=SCHEDULES, default=defaults.schedule, help=explain("schedule"))
@@ -110,25 +111,30 @@ def _add_options(t, defaults: TrainConfig) -> None:
     t.add_argument("--balance-strength", type=_number, default=defaults.balance_strength,
                    help=explain("balance_strength"))
     t.add_argument("--average", type=_number, default=defaults.average, help=explain("average"))
+    t.add_argument("--keep-best", choices=KEEP_BEST, default=None, help=explain("keep_best"))
     t.add_argument("--split-before-dedup", action="store_true", help=explain("split_before_dedup"))
 
 
 def run_train(args) -> None:
     from .baselines import compare
-    from .files import load_table
+    from .data import clean_table
+    from .files import read_table
 
     config = TrainConfig(
         arch=args.arch, cell=args.cell, hidden_size=args.hidden, num_layers=args.layers,
         dropout=args.dropout, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
         seed=args.seed, val_fraction=args.val_fraction, balance=args.balance, embedding=args.embedding,
-        pooling=args.pooling, feature_dropout=args.feature_dropout, weight_decay=args.weight_decay,
+        pooling=args.pooling, feature_dropout=args.feature_dropout, input_dropout=args.input_dropout,
+        weight_decay=args.weight_decay,
         label_smoothing=args.label_smoothing, schedule=args.schedule, balance_method=args.balance_method,
         balance_strength=args.balance_strength, average=args.average, split_before_dedup=args.split_before_dedup,
+        keep_best=args.keep_best,
     )
-    table, report = load_table(args.data)
+    raw = read_table(args.data)
+    _, report = clean_table(raw)  # a bad table fails here, before the progress bar
     bar = tqdm(total=None, unit="batch", file=sys.stderr, dynamic_ncols=True)
     try:
-        for event in train(table, config):
+        for event in train(raw, config):  # raw: --split-before-dedup needs the duplicates
             if isinstance(event, BatchEvent):
                 bar.total = event.steps_per_epoch * event.epochs
                 bar.update(1)

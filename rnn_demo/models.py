@@ -44,6 +44,8 @@ MODEL_OPTIONS = {
     "pooling": "What the classifier reads: 'last' is the state after the last letter; 'last+max' adds the "
                "largest value each hidden unit took over all letters, so a telling ending or prefix "
                "anywhere in the name is not forgotten by the end.",
+    "input_dropout": "Share of the numbers that describe each letter (its one-hot or embedded vector) zeroed "
+                     "at random in training: the network learns not to rely on any one letter.",
     "feature_dropout": "Share of the classifier's inputs zeroed at random in training (never when "
                        "predicting), so it cannot lean on a few hidden units: less overfitting.",
 }
@@ -63,6 +65,7 @@ class ModelConfig:
     embedding: int = 0  # E: letters through a learned (V, E) matrix first; 0: one-hot straight in
     pooling: str = "last"  # last | last+max (see MODEL_OPTIONS)
     feature_dropout: float = 0.0  # dropout on the classifier's input
+    input_dropout: float = 0.0  # dropout on each letter's input vector (one-hot or embedded)
 
     def __post_init__(self):
         problems = []
@@ -86,6 +89,8 @@ class ModelConfig:
             problems.append(f"pooling {self.pooling!r} is not one of {', '.join(POOLINGS)}")
         if not (type(self.feature_dropout) in (int, float) and 0 <= self.feature_dropout < 1):
             problems.append(f"feature dropout must be in [0, 1), not {self.feature_dropout}")
+        if not (type(self.input_dropout) in (int, float) and 0 <= self.input_dropout < 1):
+            problems.append(f"input dropout must be in [0, 1), not {self.input_dropout}")
         if len(self.labels) < 2 or len(set(self.labels)) != len(self.labels):
             problems.append("a model needs at least 2 distinct labels")
         if problems:
@@ -115,6 +120,7 @@ class NameClassifier(nn.Module):
         self.embed = nn.Linear(V, config.embedding, bias=False) if config.embedding else None
         pooled = 2 if config.pooling == "last+max" else 1
         self.feature_dropout = nn.Dropout(config.feature_dropout)
+        self.input_dropout = nn.Dropout(config.input_dropout)
         self.fc = nn.Linear(pooled * feature_size, len(config.labels))
 
     @property
@@ -123,8 +129,9 @@ class NameClassifier(nn.Module):
         return self.config.embedding or len(self.config.alphabet)
 
     def inputs(self, padded: torch.Tensor) -> torch.Tensor:
-        """(B, T, V) one-hot letters -> (B, T, E) embedded letters (unchanged without embedding)."""
-        return padded if self.embed is None else self.embed(padded)
+        """(B, T, V) one-hot letters -> (B, T, E) embedded letters (unchanged without embedding),
+        with input dropout in training."""
+        return self.input_dropout(padded if self.embed is None else self.embed(padded))
 
     def classify(self, last: torch.Tensor, states: torch.Tensor | None, lengths: torch.Tensor) -> torch.Tensor:
         """Features -> logits (B, C). last (B, F): the state after the whole name; states (B, T, F):

@@ -95,7 +95,7 @@ _seed_lock = threading.Lock()
 class Best:
     """The best epoch so far: its validation and a copy of its weights."""
 
-    by_macro: bool  # balancing: the best epoch is the one with the best macro accuracy
+    by_macro: bool  # keep_best 'macro' (balancing's default): the epoch with the best macro accuracy
     epoch: int = 0  # 0: none yet (or only a partial first epoch)
     validation: Validation | None = None
     state: dict | None = None
@@ -238,7 +238,7 @@ def train(
     """
     config = config or TrainConfig()
     run = prepare(table, config, device or default_device())
-    best = Best(by_macro=config.balance)
+    best = Best(by_macro=config.keep_best == "macro")
 
     def should_stop() -> str | None:
         if stop is not None and stop():

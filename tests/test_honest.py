@@ -95,3 +95,20 @@ def test_on_the_classic_set_arabic_inflates_most(classic_names):
     lesson = leakage_lesson(read_table(classic_names))
     top = lesson.per_label.iloc[0]
     assert top["label"] == "Arabic" and top["seen_in_training"] == 1.0 and top["inflation"] > 0.3
+
+
+def test_the_cli_switch_splits_before_removing_duplicates(tmp_path, capsys):
+    import json
+
+    from rnn_demo.__main__ import main
+
+    data = tmp_path / "names.csv"
+    repeated_table().to_csv(data, index=False)
+    runs = {}
+    for switch in ([], ["--split-before-dedup"]):
+        args = ["train", "--data", str(data), "--hidden", "8", "--layers", "1", "--epochs", "1",
+                "--val-fraction", "0.25", "--out", str(tmp_path / "m.safetensors"), "--json", *switch]
+        assert main(args) == 0
+        runs[bool(switch)] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert runs[False]["n"] == 11  # 1 of the 4 distinct Dup names, 10 of the 40 Uniq ones
+    assert runs[True]["n"] > runs[False]["n"] and runs[True]["config"]["split_before_dedup"] is True

@@ -79,6 +79,7 @@ def test_stacked_default_has_two_layers_with_dropout_between():
     ({"pooling": "mean"}, "pooling 'mean' is not one of last, last\\+max"),
     ({"feature_dropout": 1.0}, r"feature dropout must be in \[0, 1\), not 1.0"),
     ({"feature_dropout": "lots"}, "feature dropout must be in"),
+    ({"input_dropout": -0.1}, r"input dropout must be in \[0, 1\), not -0.1"),
 ])
 def test_bad_model_config_lists_valid_choices(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -122,9 +123,10 @@ def test_max_pooling_reads_the_largest_state_of_the_name_only():
     assert features[0].tolist() == [[3.0, -2.0, 3.0, -2.0]]  # last (3, -2), max over 2 letters (3, -2)
 
 
-def test_feature_dropout_acts_in_training_only():
+@pytest.mark.parametrize("option", ["feature_dropout", "input_dropout"])
+def test_dropout_options_act_in_training_only(option):
     torch.manual_seed(0)
-    model = build_model(ModelConfig(LABELS, hidden_size=16, feature_dropout=0.5))
+    model = build_model(ModelConfig(LABELS, hidden_size=16, **{option: 0.5}))
     padded, lengths = batch(NAMES)
     model.train()
     assert not torch.equal(model(padded, lengths), model(padded, lengths))

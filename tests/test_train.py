@@ -91,6 +91,7 @@ def test_train_refuses_a_one_label_table():
     ({"feature_dropout": -0.5}, r"feature dropout must be in \[0, 1\)"),
     ({"split_before_dedup": "yes"}, "split before dedup must be True or False"),
     ({"balance_strength": 5}, "balance strength must be between 0 and 2, not 5"),
+    ({"keep_best": "loss"}, "keep best 'loss' is not one of accuracy, macro"),
 ])
 def test_bad_hyperparameters_are_refused_with_the_valid_range(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -154,8 +155,8 @@ def test_every_option_has_a_sentence_for_the_page():
     from dataclasses import fields
 
     from rnn_demo.train import OPTIONS
-    options = {"embedding", "pooling", "feature_dropout", "dropout", "weight_decay", "label_smoothing",
-               "schedule", "average", "balance", "split_before_dedup"}
+    options = {"embedding", "pooling", "feature_dropout", "input_dropout", "balance_strength", "dropout", "weight_decay", "label_smoothing",
+               "schedule", "average", "balance", "split_before_dedup", "keep_best"}
     assert options <= set(OPTIONS) <= {f.name for f in fields(TrainConfig)}
     assert all(text.endswith(".") and len(text) > 40 for text in OPTIONS.values())
 
@@ -238,3 +239,11 @@ def test_balance_weights_make_every_label_weigh_the_same_at_strength_1():
     assert half[0] / half[2] == pytest.approx(6 ** 0.5)  # (60 / 10) ** 0.5
     off = make_criterion(TrainConfig(balance=True, balance_strength=0), counts, torch.device("cpu")).weight
     assert off.tolist() == pytest.approx([1, 1, 1])
+
+
+def test_keep_best_follows_balance_unless_set(default_table):
+    assert TrainConfig().keep_best == "accuracy" and TrainConfig(balance=True).keep_best == "macro"
+    config = TrainConfig(epochs=4, balance=True, keep_best="accuracy", **TINY)
+    events = list(train(default_table.iloc[::3], config))
+    epochs = [e for e in events if isinstance(e, EpochEvent)]
+    assert events[-1].best_epoch == max(epochs, key=lambda e: (e.val_accuracy, -e.val_loss)).epoch
