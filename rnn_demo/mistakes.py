@@ -34,12 +34,14 @@ FIND_BUG_NOTE = (
 
 
 
-def _manual_without_masking(model: ManualRNN, padded: torch.Tensor) -> torch.Tensor:
-    """The manual loop with no `alive` mask: every name keeps stepping through the padding. (B, H)"""
+def _manual_without_masking(model: ManualRNN, padded: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The manual loop with no `alive` mask: every name keeps stepping through the padding.
+    padded (B, T, V or E): what layer 0 reads. Returns the last state (B, H) and every top state (B, T, H)."""
     B = padded.shape[0]
     lstm = model.config.cell == "lstm"
     zeros = padded.new_zeros(B, model.config.hidden_size)  # (B, H)
     h, c = [zeros] * len(model.cells), [zeros] * len(model.cells)
+    tops = []
     for t in range(padded.shape[1]):
         x = padded[:, t]  # (B, V): all zeros once a name has ended, yet the cell still updates h
         for i, cell in enumerate(model.cells):
@@ -50,7 +52,8 @@ def _manual_without_masking(model: ManualRNN, padded: torch.Tensor) -> torch.Ten
             else:
                 h[i] = cell(x, h[i])
             x = h[i]
-    return h[-1]
+        tops.append(h[-1])
+    return h[-1], torch.stack(tops, dim=1)
 
 
 @torch.no_grad()
@@ -61,14 +64,16 @@ def logits_without_packing(model: NameClassifier, padded: torch.Tensor,
     `lengths` is taken to match model(padded, lengths) and ignored on purpose: that is the mistake.
     """
     model.eval()
+    inputs = model.inputs(padded)  # (B, T, V), or (B, T, E) through an embedding (padding stays zero)
+    everything = torch.full_like(lengths, padded.shape[1])  # 'last+max' pooling also reads the padding
     if isinstance(model, ManualRNN):
-        return model.fc(_manual_without_masking(model, padded))
-    out, _ = model.rnn(padded)  # (B, T, H) or (B, T, 2H): a plain tensor, so every name runs T steps
+        return model.classify(*_manual_without_masking(model, inputs), everything)
+    out, _ = model.rnn(inputs)  # (B, T, H) or (B, T, 2H): a plain tensor, so every name runs T steps
     if isinstance(model, BidirectionalRNN):
         H = model.config.hidden_size
         # Forward after the padding that follows the name; backward after the padding it read first.
-        return model.fc(torch.cat([out[:, -1, :H], out[:, 0, H:]], dim=1))
-    return model.fc(out[:, -1])
+        return model.classify(torch.cat([out[:, -1, :H], out[:, 0, H:]], dim=1), out, everything)
+    return model.classify(out[:, -1], out, everything)
 
 
 @torch.no_grad()
@@ -100,7 +105,7 @@ def logits_reading_backward_at_last_step(model: NameClassifier, padded: torch.Te
     model.eval()
     states = model.hidden_states(padded, lengths)  # (B, T, 2H)
     last = states[torch.arange(len(lengths)), lengths - 1]  # (B, 2H): the backward half has seen 1 letter
-    return model.fc(last)
+    return model.classify(last, states, lengths)
 
 
 @torch.no_grad()

@@ -142,7 +142,8 @@ def _h_n_question(model: NameClassifier) -> Question:
         count = config.num_layers * H_N_BATCH * config.hidden_size
     else:  # run it: h_n is (layers * directions, B, H)
         padded, lengths = model_batch(model, ["a" * (i + 1) for i in range(H_N_BATCH)])
-        _, h_n = model.rnn(pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False))
+        packed = pack_padded_sequence(model.inputs(padded), lengths, batch_first=True, enforce_sorted=False)
+        _, h_n = model.rnn(packed)
         count = (h_n[0] if config.cell == "lstm" else h_n).numel()  # an LSTM returns (h_n, c_n)
     shape = (config.num_layers * directions, H_N_BATCH, config.hidden_size)
     return Question(
@@ -165,7 +166,7 @@ def _fc_question(model: NameClassifier) -> Question:
         f"`fc` maps {features} features to {classes} scores: {features} × {classes} weights + {classes} biases = "
         f"{count_parameters(model.fc):,}.",
         "A Linear layer from n inputs to m outputs has n × m weights and m biases. What does fc read "
-        "(a bidirectional model joins two halves)?",
+        "(a bidirectional model joins two halves; pooling 'last+max' adds the max beside the last state)?",
         "model", "nn-rnn", live=True)
 
 

@@ -89,6 +89,12 @@ def test_the_classic_set_zipped_as_data_names_loads_with_its_duplicates_removed(
     assert len(report.counts) == 18 and report.rows_in == 20074
     assert report.duplicates_dropped == 2087 and report.rows == len(table) == 17987
     assert report.counts["Arabic"] == 108
+    from ui import data_tab  # the Data tab's own handlers: upload, then the summary it shows
+
+    uploaded = data_tab.load_upload(str(archive), raw.head(3))
+    summary, notes, bars = data_tab.table_summary(uploaded)
+    assert summary == "**20074 rows, 18 labels.** Ready to train." and "2087 exact duplicates will be skipped" in notes
+    assert bars.set_index("label")["names"]["Arabic"] == 108
 
 
 def test_on_the_classic_set_arabic_inflates_most(classic_names):

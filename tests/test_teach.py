@@ -224,3 +224,14 @@ def test_backward_reading_effect_changes_the_score_on_the_same_weights():
     effect = backward_reading_effect(model, "Kowalski")
     assert effect["label"] in ("A", "B", "C")
     assert abs(effect["right"] - effect["wrong"]) > 1e-4
+
+
+def test_one_hot_times_a_matrix_picks_the_letters_rows():
+    from rnn_demo.teach import embedding_lookup
+
+    view = embedding_lookup("Kim", size=5)
+    assert view.one_hot.shape == (3, len(ALPHABET)) and view.matrix.shape == (len(ALPHABET), 5)
+    assert view.indices == [ALPHABET.index(c) for c in "kim"]
+    torch.testing.assert_close(view.product, view.matrix[[ALPHABET.index(c) for c in "kim"]])
+    with pytest.raises(DataError):
+        embedding_lookup("123")

@@ -221,3 +221,11 @@ def test_the_default_table_cannot_leak_and_the_page_says_why():
     from ui import honest_tab
     headline, overall, per_label = honest_tab.leakage_view(DEFAULT_TABLE)
     assert "has no repeated names" in headline
+
+
+def test_a_run_past_the_time_limit_says_so_while_training_and_how_to_finish_sooner(monkeypatch):
+    monkeypatch.setattr(train_panel.limits, "MAX_TRAIN_SECONDS", 0.4)
+    replies = train_to_end(Session(), tiny_table(), epochs=100, batch_size=8, hidden=128, layers=2)
+    statuses = [reply[1] for reply in replies]
+    assert any("it will stop at the 0.4 s limit" in s for s in statuses[1:-1])
+    assert statuses[-1].startswith("Stopped at the time limit") and train_panel.SHORTEN in statuses[-1]

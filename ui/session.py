@@ -106,5 +106,7 @@ def model_info(session: Session) -> str:
            else "the **shipped default model**")
     accuracy = model.metrics.get("val_accuracy")
     score = f", validation accuracy {accuracy:.1%}" if isinstance(accuracy, float) else ""
-    return (f"Answering: {who} — {c.arch} {c.cell.upper()}, hidden {c.hidden_size}, {c.num_layers} layer(s), "
+    shape = "".join([f", embedding {c.embedding}" if c.embedding else "",
+                     f", pooling {c.pooling}" if c.pooling != "last" else ""])
+    return (f"Answering: {who} — {c.arch} {c.cell.upper()}, hidden {c.hidden_size}, {c.num_layers} layer(s){shape}, "
             f"{len(c.labels)} labels, {count_parameters(model):,} parameters{score}.")

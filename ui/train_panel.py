@@ -16,11 +16,12 @@ import pandas as pd
 from rnn_demo import limits, teach
 from rnn_demo.data import DataError, clean_table
 from rnn_demo.hidden_map import MapSnapshot, take_snapshot, training_split
-from rnn_demo.config import BALANCE_METHODS, OPTIONS, SCHEDULES
+from rnn_demo.config import BALANCE_METHODS, KEEP_BEST, OPTIONS, SCHEDULES
 from rnn_demo.models import CELLS, POOLINGS
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
 from rnn_demo.worker import TrainingPool
 
+from . import embedding_view
 from .session import Session, model_info
 
 DEFAULTS = TrainConfig()
@@ -41,15 +42,16 @@ EMPTY_PLOT = pd.concat([PLOT_SEEDS, PLOT_SEEDS.assign(epoch=1.0)], ignore_index=
 REDRAW_SECONDS = 0.25  # ~4 redraws a second: live, without choking the browser
 MAX_PLOTTED_POINTS = 300
 DONE_WORDS = {"finished": "Finished", "stopped": "Stopped", "time limit": "Stopped at the time limit"}
+SHORTEN = "To finish sooner: fewer epochs, a smaller hidden size, 1 layer, or a bigger batch."
 
 
-SETTINGS, OPTION_COUNT = 8, 7  # settings carried by the URL; options that make the network stronger
+SETTINGS, OPTION_COUNT = 8, 12  # settings carried by the URL; options that make the network stronger
 
 
 @dataclass
 class TrainPanel:
     settings: list[gr.components.Component]  # arch, cell, hidden, layers, epochs, lr, batch, seed
-    options: list[gr.components.Component]  # embedding, pooling, dropout, weight decay, smoothing, schedule, balance
+    options: list[gr.components.Component]  # in the order of make_config's options
     train_btn: gr.Button
     stop_btn: gr.Button
     status: gr.Markdown
@@ -61,9 +63,12 @@ class TrainPanel:
 
 
 def make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed, embedding=0, pooling="last",
-                dropout=0.0, weight_decay=0.0, label_smoothing=0.0, schedule="constant", balance="off") -> TrainConfig:
+                dropout=0.0, weight_decay=0.0, label_smoothing=0.0, schedule="constant", balance="off",
+                input_dropout=0.0, feature_dropout=0.0, average=0.0, balance_strength=1.0,
+                keep_best="auto") -> TrainConfig:
     """The page's settings as a TrainConfig; a bad value becomes a readable error. An empty learning
-    rate (or 0) follows the cell (1e-3 for the plain rnn, 3e-3 for gru and lstm)."""
+    rate (or 0) follows the cell (1e-3 for the plain rnn, 3e-3 for gru and lstm); keep_best 'auto'
+    keeps the best macro epoch when balancing, else the best accuracy."""
     try:
         return TrainConfig(
             arch=arch, cell=cell, hidden_size=int(hidden), num_layers=int(layers), epochs=int(epochs),
@@ -71,7 +76,9 @@ def make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, s
             batch_size=int(batch_size), seed=int(seed), max_seconds=limits.MAX_TRAIN_SECONDS,
             embedding=int(embedding), pooling=pooling, dropout=float(dropout), weight_decay=float(weight_decay),
             label_smoothing=float(label_smoothing), schedule=schedule, balance=balance != "off",
-            balance_method=balance if balance != "off" else "weights",
+            balance_method=balance if balance != "off" else "weights", input_dropout=float(input_dropout),
+            feature_dropout=float(feature_dropout), average=float(average), balance_strength=float(balance_strength),
+            keep_best=None if keep_best in (None, "", "auto") else keep_best,
         )
     except (TypeError, ValueError) as err:
         raise gr.Error(f"Settings: {err}") from None
@@ -120,6 +127,10 @@ class Progress:
         left = event.elapsed / event.step * (total - event.step)
         self.status = (f"Epoch {event.epoch} of {event.epochs} · loss {self.smoothed:.3f}{self.accuracy} · "
                        f"{speed:,.0f} names/s · about {left:.0f} s left")
+        limit = self.config.max_seconds
+        if limit and event.elapsed + left > limit and event.step >= event.steps_per_epoch // 4:
+            self.status += (f"  \n⏱ At this pace the run needs about {event.elapsed + left:.0f} s: it will stop at "
+                            f"the {limit:g} s limit and keep its best epoch. {SHORTEN}")
         return False
 
 
@@ -129,23 +140,29 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
     Stopped before any epoch finished, the half-trained weights are dropped: the previous model answers."""
     how = DONE_WORDS[done.reason]
     if progress.epochs_done == 0 and done.stopped:
-        return f"{how} before the first epoch finished: nothing was kept, the previous model still answers."
+        shorten = f"  \n{SHORTEN}" if done.reason == "time limit" else ""
+        return f"{how} before the first epoch finished: nothing was kept, the previous model still answers.{shorten}"
     session.use_model(done.model, time.strftime("%H:%M:%S"), done.val_table, progress.train_rows,
                       progress.snapshots)
     session.runs.append(teach.run_summary(config, done))
     session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
+    shorten = f"  \n{SHORTEN}" if done.reason == "time limit" else ""
     return (f"{how} after {done.epochs_run} epochs in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
             f"validation accuracy {done.val_accuracy:.1%} (macro {done.val_macro_accuracy:.1%}) · "
-            f"labels: {', '.join(done.model.labels)}")
+            f"labels: {', '.join(done.model.labels)}{shorten}")
 
 
 def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hidden: float, layers: float,
                  epochs: float, learning_rate: float | None, batch_size: float, seed: float, embedding: float = 0,
                  pooling: str = "last", dropout: float = 0.0, weight_decay: float = 0.0, label_smoothing: float = 0.0,
-                 schedule: str = "constant", balance: str = "off"):
-    """API /train: train on the session's table, streaming (plot, status, model info, controls...)."""
+                 schedule: str = "constant", balance: str = "off", input_dropout: float = 0.0,
+                 feature_dropout: float = 0.0, average: float = 0.0, balance_strength: float = 1.0,
+                 keep_best: str = "auto"):
+    """API /train: train on the session's table, streaming (plot, status, model info, controls...).
+    Named parameters: the API names them (e.g. epochs=4, embedding=16)."""
     config = make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed, embedding, pooling,
-                         dropout, weight_decay, label_smoothing, schedule, balance)
+                         dropout, weight_decay, label_smoothing, schedule, balance, input_dropout, feature_dropout,
+                         average, balance_strength, keep_best)
     try:
         clean, report = clean_table(table)
     except DataError as err:
@@ -219,6 +236,7 @@ def build_options() -> list:
             embedding = gr.Slider(0, 128, value=0, step=8, label="Embedding size (0: one-hot straight in)",
                                   info=OPTIONS["embedding"])
             pooling = gr.Radio(list(POOLINGS), value="last", label="Classifier reads", info=OPTIONS["pooling"])
+        embedding_view.build()
         with gr.Row():
             dropout = gr.Slider(0, 0.6, value=0, step=0.05, label="Dropout between layers", info=OPTIONS["dropout"])
             weight_decay = gr.Slider(0, 0.2, value=0, step=0.01, label="Weight decay (AdamW)",
@@ -228,9 +246,22 @@ def build_options() -> list:
                                         info=OPTIONS["label_smoothing"])
             schedule = gr.Radio(list(SCHEDULES), value="constant", label="Learning-rate schedule",
                                 info=OPTIONS["schedule"])
-        balance = gr.Radio(["off", *BALANCE_METHODS], value="off", label="Balance the languages",
-                           info=OPTIONS["balance"])
-    return [embedding, pooling, dropout, weight_decay, label_smoothing, schedule, balance]
+        with gr.Row():
+            input_dropout = gr.Slider(0, 0.5, value=0, step=0.05, label="Input dropout",
+                                      info=OPTIONS["input_dropout"])
+            feature_dropout = gr.Slider(0, 0.6, value=0, step=0.05, label="Dropout before the classifier",
+                                        info=OPTIONS["feature_dropout"])
+        average = gr.Slider(0, 0.999, value=0, step=0.001, label="Average the weights (0: off; e.g. 0.998)",
+                            info=OPTIONS["average"])
+        with gr.Row():
+            balance = gr.Radio(["off", *BALANCE_METHODS], value="off", label="Balance the languages",
+                               info=OPTIONS["balance"])
+            balance_strength = gr.Slider(0, 2, value=1, step=0.05, label="Balance strength",
+                                         info=OPTIONS["balance_strength"])
+        keep_best = gr.Radio([("auto: macro when balancing, else accuracy", "auto"), *KEEP_BEST], value="auto",
+                             label="Keep the epoch with the best", info=OPTIONS["keep_best"])
+    return [embedding, pooling, dropout, weight_decay, label_smoothing, schedule, balance, input_dropout,
+            feature_dropout, average, balance_strength, keep_best]
 
 
 def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
