@@ -14,13 +14,14 @@ import torch
 
 from rnn_demo import limits
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT
-from ui import (classify_panel, compare_tab, data_tab, honest_tab, lesson_tab, letters_tab, mistakes_tab, model_tab, packing_tab,
-                quiz_tab, session as sessions, share_url, train_panel, why_tab)
+from ui import (classify_panel, compare_tab, data_tab, gradio_speed, honest_tab, lesson_tab, letters_tab, mistakes_tab,
+                model_tab, packing_tab, quiz_tab, session as sessions, share_url, train_panel, why_tab)
 
 CSS = Path(__file__).resolve().parent / "ui" / "style.css"
 # One thread per training: two sessions training at once on a 2-core Space then share the CPU
 # fairly instead of oversubscribing it (measured ~20x slower with torch's default threads).
 torch.set_num_threads(1)
+gradio_speed.apply()  # a new session's first call about twice as fast (see ui/gradio_speed.py)
 
 with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     state = sessions.build()  # this browser session's Session
@@ -31,7 +32,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
         with gr.Column(scale=3):
             training = train_panel.build()
         with gr.Column(scale=2):
-            classify = classify_panel.build(demo, state, training.arch)
+            classify = classify_panel.build(state, training.arch)
     with gr.Tabs() as tabs:
         names_table = data_tab.build(state)
         model = model_tab.build(state, names_table, classify.answering)
@@ -50,16 +51,17 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     for refresh in (model.report, model.baselines, model.download, letters, mistakes, quiz.refresh):
         after_training.then(*refresh, api_visibility="private")
         model.uploaded.then(*refresh, api_visibility="private")
-    share_url.wire(demo, training.settings)
+    share_url.wire(training.settings)
+    lesson_tab.wire(lesson, tabs)
 
-    # The lesson: ?step=slug opens it at that step; each step links to the view it comes from.
-    demo.load(lesson_tab.step_from_url, None, [tabs, lesson.walkthrough], api_visibility="private")
-    for button, view in lesson.view_links:
-        if view == "train":  # the training panel sits above the tabs
-            button.click(None, js=lesson_tab.SCROLL_TO_TRAIN_JS)
-        else:
-            button.click(lambda view=view: gr.Tabs(selected=view), None, tabs, api_visibility="private")
-    demo.load(quiz_tab.score_text, [quiz.results, state], quiz.score_md, api_visibility="private")
+    # One load event for the whole page (one queue round trip, not four): the answering model, the
+    # settings and lesson step in the URL (?arch=..., ?step=...), the quiz score saved in this browser.
+    def on_page_load(results: dict | None, session: sessions.Session, request: gr.Request) -> tuple:
+        return (sessions.model_info(session), *share_url.settings_from_url(request),
+                *lesson_tab.step_from_url(request), quiz_tab.score_text(results, session))
+
+    demo.load(on_page_load, [quiz.results, state],
+              [classify.answering, *training.settings, tabs, lesson.picker, quiz.score_md], api_visibility="private")
 
 demo.queue(default_concurrency_limit=8)
 

@@ -190,7 +190,7 @@ def queued_trainings(url: str, config: dict, n: int, within_s: float, settings: 
             page = Page(http, url, config)
             pressed = time.perf_counter()
             try:
-                event = page.run(train, page.inputs(train, {"dataframe": small_table(i), **settings}))
+                event = page.run(train, page.inputs(train, {"table": small_table(i), **settings}))
                 finished = time.perf_counter() - begin
                 answer = call(http, url, "classify", ["Kimoto"], page.session)[0]
                 labels = {c["label"] for c in answer["confidences"]}
@@ -214,7 +214,7 @@ def summarise_queue(n: int, results: dict, problems: list[str]) -> QueuedTrainin
             problems.append(f"client {i} was answered with labels {sorted(labels)}, not {sorted(mine)}")
         if event.error:
             problems.append(f"client {i}: {event.error}")
-        if event.waited_s > WAITED_S:  # held in the queue behind other trainings
+        if event.waited_s > WAITED_S or any(rank > 0 for rank in event.ranks):  # held behind other trainings
             figures.had_to_wait += 1
             figures.told_place += bool(event.ranks)
             figures.told_estimate += bool(event.etas)

@@ -9,6 +9,10 @@ receives the same events train() yields and can stop it at any batch.
     for event in pool.train(table, config, stop=flag.is_set):   # as train(table, config, stop)
         ...
 
+With `map_names`, the worker also draws the map of those names' hidden states after each epoch
+(hidden_map.take_snapshot) and sends it right after the epoch's event, whose model it keeps: the
+server neither receives the weights each epoch nor computes the map.
+
 Parent and child talk over a socket pair with multiprocessing's Connection, in plain pickles
 between our own two processes (nothing from a user is unpickled; plain, because the Connection's
 own pickler would share tensors through file descriptors that only its own children can open). A worker is started on first
@@ -30,9 +34,10 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
-from .train import DoneEvent, Event, TrainConfig, TrainingError
+from .hidden_map import MapSnapshot, take_snapshot
+from .train import DoneEvent, EpochEvent, Event, TrainConfig, TrainingError
 
-NICE = 10  # how much lower than the server a training runs (0 = the same, 19 = lowest)
+NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
 STUCK_SECONDS = 60.0  # a worker silent this long after a stop is replaced
 
@@ -75,17 +80,18 @@ class TrainingPool:
             self._free.put(None)  # a slot; its worker starts on first use
         self._job_ids = itertools.count(1)
 
-    def train(self, table: pd.DataFrame, config: TrainConfig,
-              stop: Callable[[], bool] | None = None) -> Iterator[Event]:
-        """Like rnn_demo.train.train, run in a worker process. Closing this generator early stops
-        the training and waits for the worker to finish its batch, so the worker is free again."""
+    def train(self, table: pd.DataFrame, config: TrainConfig, stop: Callable[[], bool] | None = None,
+              map_names: list[str] | None = None) -> Iterator[Event | MapSnapshot]:
+        """Like rnn_demo.train.train, run in a worker process; with map_names, each EpochEvent
+        (its model left out) is followed by a MapSnapshot of those names. Closing this generator
+        early stops the training and waits for the worker to finish its batch, so it is free again."""
         worker = self._free.get()
         if worker is None or not worker.alive():
             worker = Worker()
         job = next(self._job_ids)
         done = False
         try:
-            send(worker.conn, ("train", job, table, config))
+            send(worker.conn, ("train", job, table, config, map_names))
             for message in _receive(worker, job, stop):
                 if isinstance(message, BaseException):
                     raise message
@@ -132,10 +138,9 @@ def _finish(worker: Worker, job: int) -> bool:
 
 
 def serve(conn: Connection) -> None:
-    """Run jobs until the parent goes away: ("train", job, table, config) -> events; ("stop", job)."""
+    """Run jobs until the parent goes away: ("train", job, table, config, map_names) -> events;
+    ("stop", job)."""
     import torch
-
-    from .train import train
 
     torch.set_num_threads(1)
     stopped: set[int] = set()
@@ -155,11 +160,28 @@ def serve(conn: Connection) -> None:
         if kind != "train":
             continue  # a stop for a job that already ended
         try:
-            for event in train(*args, stop=lambda: stop_asked(job)):
-                send(conn, event)
+            for message in _events_and_maps(*args, stop=lambda: stop_asked(job)):
+                send(conn, message)
         except Exception as err:  # sent back and raised in the parent, where it is reported
             send(conn, err)
         stopped.discard(job)
+
+
+def _events_and_maps(table: pd.DataFrame, config: TrainConfig, map_names: list[str] | None,
+                     stop: Callable[[], bool]) -> Iterator[Event | MapSnapshot]:
+    """train()'s events; with map_names, each EpochEvent without its model, then the map it drew."""
+    from .train import train
+
+    previous = None
+    for event in train(table, config, stop=stop):
+        if isinstance(event, EpochEvent) and event.model is not None:
+            model, event.model = event.model, None  # the weights stay here
+            yield event
+            if map_names:
+                previous = take_snapshot(model, map_names, event.epoch, previous)
+                yield previous
+        else:
+            yield event
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 
 from rnn_demo.lesson import STEPS
+from rnn_demo.quiz import QUESTION_ORDER
 from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
 
@@ -21,52 +22,72 @@ def page(browser, app_server):  # noqa: F811
 def open_app(page, url):
     page.goto(url)
     page.wait_for_selector("#train-btn", timeout=60_000)
+    if "step=" in url:  # the page's load event opens the lesson tab: until then the step may still change
+        assert wait_for(lambda: page.locator("#lesson-run").is_visible(), timeout=20)
 
 
 def test_walk_the_lesson_from_the_first_step_to_the_last(page, app_server):
     open_app(page, app_server.url + f"?step={STEPS[0].slug}")
     for i, step in enumerate(STEPS):
-        run = page.locator(f"#lesson-run-{step.slug}")
-        assert wait_for(lambda: run.is_visible(), timeout=20), f"step {step.slug} did not open"
-        assert step.title in page.inner_text("#lesson")
-        run.click()
-        result = page.locator(f"#lesson-result-{step.slug}")
+        assert wait_for(lambda: step.title in page.inner_text("#lesson-title"), timeout=20), f"{step.slug} did not open"
+        assert page.inner_text("#lesson-result").strip() == ""  # the last step's result is gone
+        page.click("#lesson-run")
+        result = page.locator("#lesson-result")
         assert wait_for(lambda: len(result.inner_text().strip()) > 20, timeout=30), f"no result at {step.slug}"
         page.screenshot(path=str(SHOTS / f"lesson-{i + 1:02d}-{step.slug}.png"), full_page=True)
         if i < len(STEPS) - 1:
-            page.click(f"#lesson-next-{step.slug}")
-            assert wait_for(lambda: f"step={STEPS[i + 1].slug}" in page.url), page.url
+            page.click("#lesson-next")
+            # location.search, not page.url: reading the page keeps Playwright's events flowing
+            assert wait_for(lambda: f"step={STEPS[i + 1].slug}" in page.evaluate("location.search")), page.url
+    assert page.locator("#lesson-next button, button#lesson-next").first.is_disabled()  # the path ends here
+
+
+def test_a_step_link_opens_its_step_and_the_full_view_button_opens_its_tab(page, app_server):
+    step = next(s for s in STEPS if s.view not in ("train", "lesson"))
+    open_app(page, app_server.url + f"?step={step.slug}")
+    assert wait_for(lambda: step.title in page.inner_text("#lesson-title"), timeout=20)
+    page.click("#lesson-view")
+    assert wait_for(lambda: page.get_by_role("tab", selected=True).first.inner_text().strip() != "Lesson", timeout=20)
 
 
 def test_the_padding_step_shows_the_padded_shape_and_a_bad_input_gets_a_message(page, app_server):
     open_app(page, app_server.url + "?step=padding")
-    page.fill("#lesson-input-padding textarea", "Li, Nakamura, Schwarzenegger")
-    page.click("#lesson-run-padding")
-    assert wait_for(lambda: "(3, 14, 31)" in page.inner_text("#lesson-result-padding"), timeout=20)
-    page.fill("#lesson-input-padding textarea", "12345")
-    page.click("#lesson-run-padding")
+    assert wait_for(lambda: "pad" in page.inner_text("#lesson-title").lower(), timeout=20)
+    page.fill("#lesson-input textarea", "Li, Nakamura, Schwarzenegger")
+    page.click("#lesson-run")
+    assert wait_for(lambda: "(3, 14, 31)" in page.inner_text("#lesson-result"), timeout=20)
+    page.fill("#lesson-input textarea", "12345")
+    page.click("#lesson-run")
     assert wait_for(lambda: "no letters" in page.inner_text("body"), timeout=20)
-    assert "(3, 14, 31)" in page.inner_text("#lesson-result-padding")  # the last result stays
+    assert "(3, 14, 31)" in page.inner_text("#lesson-result")  # the last result stays
 
 
 def test_the_quiz_checks_hides_the_answer_and_keeps_the_score_after_a_reload(page, app_server):
+    number = QUESTION_ORDER.index("why-pack") + 1
     open_app(page, app_server.url)
     page.get_by_role("tab", name="Check yourself").click()
     assert wait_for(lambda: "Score: 0 of 19 right (0 answered)" in page.inner_text("#quiz-score"), timeout=20)
-    question = page.locator("#quiz-why-pack").first  # a Group carries its id on two nested elements
-    assert "Right." not in question.inner_text() and "Not quite." not in question.inner_text()
-    question.get_by_label("To make the one-hot vectors smaller").check()
-    page.click("#quiz-check-why-pack")
-    assert wait_for(lambda: "Not quite." in page.inner_text("#quiz-feedback-why-pack"), timeout=20)
+    page.locator("#quiz-picker").get_by_label(str(number), exact=True).check()
+    assert wait_for(lambda: f"{number} of 19" in page.inner_text("#quiz-prompt"), timeout=20)
+    assert "Right." not in page.inner_text("#quiz-question") and "Not quite." not in page.inner_text("#quiz-question")
+    page.locator("#quiz-choice").get_by_label("To make the one-hot vectors smaller").check()
+    page.click("#quiz-check")
+    assert wait_for(lambda: "Not quite." in page.inner_text("#quiz-feedback"), timeout=20)
     assert "0 of 19 right (1 answered)" in page.inner_text("#quiz-score")
-    question.get_by_label("So each name's recurrence stops at its own last letter and padding never reaches its state").check()
-    page.click("#quiz-check-why-pack")
-    assert wait_for(lambda: "Right." in page.inner_text("#quiz-feedback-why-pack"), timeout=20)
+    assert wait_for(lambda: f"{number} ✗" in page.inner_text("#quiz-picker"))
+    page.locator("#quiz-choice").get_by_label(
+        "So each name's recurrence stops at its own last letter and padding never reaches its state").check()
+    page.click("#quiz-check")
+    assert wait_for(lambda: "Right." in page.inner_text("#quiz-feedback"), timeout=20)
     assert wait_for(lambda: "1 of 19 right (1 answered)" in page.inner_text("#quiz-score"))
+    page.click("#quiz-next")  # the next question: a fresh prompt, no feedback left over
+    assert wait_for(lambda: f"{number + 1} of 19" in page.inner_text("#quiz-prompt"), timeout=20)
+    assert page.inner_text("#quiz-feedback").strip() == ""
     page.screenshot(path=str(SHOTS / "quiz-answered.png"), full_page=True)
     open_app(page, app_server.url)  # a reload: the score comes back from the browser's storage
     page.get_by_role("tab", name="Check yourself").click()
     assert wait_for(lambda: "1 of 19 right (1 answered)" in page.inner_text("#quiz-score"), timeout=20)
+    assert wait_for(lambda: f"{number} ✓" in page.inner_text("#quiz-picker"), timeout=20)
     page.screenshot(path=str(SHOTS / "quiz-after-reload.png"), full_page=True)
 
 

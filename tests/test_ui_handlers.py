@@ -229,3 +229,27 @@ def test_a_run_past_the_time_limit_says_so_while_training_and_how_to_finish_soon
     statuses = [reply[1] for reply in replies]
     assert any("it will stop at the 0.4 s limit" in s for s in statuses[1:-1])
     assert statuses[-1].startswith("Stopped at the time limit") and train_panel.SHORTEN in statuses[-1]
+
+
+def test_the_api_table_door_reads_none_as_the_default_table_and_names_a_bad_table():
+    from ui.api_table import as_table
+
+    assert as_table(None).equals(DEFAULT_TABLE) and as_table(None) is not DEFAULT_TABLE  # a copy
+    table = as_table({"headers": ["name", "label"], "data": [["Kim", "Korean"]]})
+    assert table.to_dict("records") == [{"name": "Kim", "label": "Korean"}]
+    with pytest.raises(gr.Error, match="rows do not match its headers"):
+        as_table({"headers": ["name", "label"], "data": [["Kim", "Korean", "extra"]]})
+    with pytest.raises(gr.Error, match='A table is {"headers"'):
+        as_table("Kim,Korean")
+
+
+def test_the_cached_signature_gradio_uses_is_the_real_one():
+    import gradio.blocks
+    import inspect
+    from ui import gradio_speed
+
+    gradio_speed.apply()
+    gradio_speed.apply()  # idempotent
+    assert gradio.blocks.inspect.signature(gr.Slider.__init__) == inspect.signature(gr.Slider.__init__)
+    assert gradio.blocks.inspect.signature(gr.Slider.__init__) is gradio.blocks.inspect.signature(gr.Slider.__init__)
+    assert gradio.blocks.inspect.isgeneratorfunction is inspect.isgeneratorfunction

@@ -49,7 +49,11 @@ def test_mistakes_letters_gradients_map_and_units_answer(session):
 def test_the_model_tab_and_quiz_score_it(session):
     headline, *_ = model_tab.report_view(session, tiny_table())
     assert "accuracy" in headline.lower()
-    assert quiz_tab.live_questions(session)
+    prompt, *_ = quiz_tab.show_question(15, {}, session)  # 'fc-parameters': asked of this model
+    assert "Linear layer `fc`" in prompt
+    right = str(sum(p.numel() for p in session.model.fc.parameters()))  # fc reads 2F features with last+max
+    feedback, results, score, _ = quiz_tab.check_answer(15, None, right, {}, session)
+    assert feedback.startswith("**Right.**") and results == {"fc-parameters": True} and "1 of 19 right" in score
 
 
 def test_the_embedding_lookup_view_shows_equal_rows_and_refuses_a_name_without_letters():

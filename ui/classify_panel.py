@@ -11,7 +11,7 @@ from rnn_demo import teach
 from rnn_demo.data import DataError
 from rnn_demo.predict import parse_names, predict
 
-from .session import Session, model_info
+from .session import Session
 from .train_panel import DEFAULTS
 
 TOP_K = 5
@@ -64,7 +64,7 @@ def classify_live(text: str, session: Session):
             gr.update(value=many, visible=len(names) > 1))
 
 
-def build(demo: gr.Blocks, session: gr.State, arch: gr.Radio) -> ClassifyPanel:
+def build(session: gr.State, arch: gr.Radio) -> ClassifyPanel:
     """The name box, the prediction, the answering model and the code of the picked architecture."""
     gr.Markdown("### Classify")
     name_input = gr.Textbox(label="Surname (several: one per line)", placeholder="e.g. Nakamura",
@@ -81,5 +81,4 @@ def build(demo: gr.Blocks, session: gr.State, arch: gr.Radio) -> ClassifyPanel:
     name_input.change(classify_live, [name_input, session], [prediction, many_table],
                       api_visibility="private", trigger_mode="always_last", show_progress="hidden")
     name_input.submit(classify, [name_input, session], prediction, api_name="classify")
-    demo.load(model_info, session, answering, api_visibility="private")
     return ClassifyPanel(name_input, answering)

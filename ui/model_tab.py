@@ -15,6 +15,7 @@ from rnn_demo.metrics import METRIC_HELP
 from rnn_demo.report import model_report
 
 from .heatmap import heatmap_html
+from .api_table import api_door, as_table
 from .session import Session, model_info
 
 MISTAKES_SHOWN = 15
@@ -29,11 +30,11 @@ class ModelTab:
     uploaded: gr.events.Dependency  # a checkpoint was uploaded (and answers, if it was one)
 
 
-def report_view(session: Session, table: pd.DataFrame):
+def report_view(session: Session, table: pd.DataFrame | dict | None = None):
     """API /evaluate: headline, per-language bars, confusion heat map and confident mistakes."""
     model = session.answering
     try:
-        report = model_report(model, session.answering_val_table, table)
+        report = model_report(model, session.answering_val_table, as_table(table))
     except DataError as err:
         raise gr.Error(f"Cannot evaluate: {err}") from None
     result = report.evaluation
@@ -46,13 +47,13 @@ def report_view(session: Session, table: pd.DataFrame):
     return headline, bars, confusion, mistakes
 
 
-def baselines_view(session: Session, table: pd.DataFrame) -> pd.DataFrame:
+def baselines_view(session: Session, table: pd.DataFrame | dict | None = None) -> pd.DataFrame:
     """The model beside a majority-class and a character n-gram baseline trained on the same training
     names, every metric on the same validation names (computed once per model)."""
     train, val = session.answering_train_table, session.answering_val_table
     try:
         if train is None or val is None:  # an uploaded model: split the table as its training did
-            train, val, _ = recorded_split(session.answering, clean_table(table)[0])
+            train, val, _ = recorded_split(session.answering, clean_table(as_table(table))[0])
         frame = session.memo("baselines", lambda model: compare(model, train, val).frame())
     except (DataError, ValueError) as err:
         raise gr.Error(f"Cannot compare: {err}") from None
@@ -98,11 +99,13 @@ def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> Mod
             model_download = gr.DownloadButton("⬇ Download model checkpoint", str(DEFAULT_CHECKPOINT))
             model_upload = gr.File(label="Upload a checkpoint (.safetensors)", file_types=[".safetensors"],
                                    height=90, elem_id="model-upload")
+        outputs = [headline, per_label, confusion, mistakes]
+        api_door(report_view, [session, table], table, outputs, "evaluate")  # inside the tab: Tabs holds only tabs
 
-    report = (report_view, [session, table], [headline, per_label, confusion, mistakes])
+    report = (report_view, [session, table], outputs)
     download = (download_model, session, model_download)
     versus = (baselines_view, [session, table], baselines)
-    evaluate_btn.click(*report, api_name="evaluate")
+    evaluate_btn.click(*report, api_visibility="private")
     tab.select(*report, api_visibility="private")
     tab.select(*download, api_visibility="private")
     tab.select(*versus, api_visibility="private")

@@ -38,8 +38,7 @@ def settings_from_url(request: gr.Request) -> list:
     return values
 
 
-def wire(demo: gr.Blocks, settings: list) -> None:
-    """Opening a URL restores its settings; changing a setting writes it into the URL."""
-    demo.load(settings_from_url, None, settings, api_visibility="private")
+def wire(settings: list) -> None:
+    """Changing a setting writes it into the URL (app.py's page load restores them with settings_from_url)."""
     for component in settings:
         component.change(None, settings, None, js=URL_JS)

@@ -22,6 +22,7 @@ from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, Train
 from rnn_demo.worker import TrainingPool
 
 from . import embedding_view
+from .api_table import api_door, as_table
 from .session import Session, model_info
 
 DEFAULTS = TrainConfig()
@@ -91,6 +92,9 @@ def plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
     return pd.concat([PLOT_SEEDS, pd.DataFrame(points, columns=["epoch", "value", "series"])], ignore_index=True)
 
 
+UNCHANGED = [gr.skip()] * (1 + SETTINGS + OPTION_COUNT + 2)  # model info, settings, options, Train, Stop
+
+
 def controls(interactive: bool) -> list:
     """Updates for the settings and options and Train (usable when not training) and Stop (the opposite)."""
     return [gr.update(interactive=interactive)] * (SETTINGS + OPTION_COUNT + 1) + [gr.update(interactive=not interactive)]
@@ -108,8 +112,12 @@ class Progress:
         self.train_rows, self.val_rows = split  # the split train() makes: the maps show its validation names
         self.snapshots: list[MapSnapshot] = []
 
-    def add(self, event: BatchEvent | EpochEvent) -> bool:
-        """Take one event; True when it must be shown at once (a finished epoch)."""
+    def add(self, event: BatchEvent | EpochEvent | MapSnapshot) -> bool:
+        """Take one event; True when it must be shown at once (a finished epoch). The worker sends
+        each epoch's map of the validation names; train() run here gives the model to draw it from."""
+        if isinstance(event, MapSnapshot):
+            self.snapshots.append(event)
+            return False
         if isinstance(event, EpochEvent):
             self.points += [(float(event.epoch), event.val_loss, "validation loss"),
                             (float(event.epoch), event.val_accuracy, "validation accuracy")]
@@ -152,26 +160,28 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
             f"labels: {', '.join(done.model.labels)}{shorten}")
 
 
-def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hidden: float, layers: float,
-                 epochs: float, learning_rate: float | None, batch_size: float, seed: float, embedding: float = 0,
+def run_training(session: Session, table: pd.DataFrame | dict | None = None, arch: str = DEFAULTS.arch,
+                 cell: str = DEFAULTS.cell, hidden: float = DEFAULTS.hidden_size, layers: float = DEFAULTS.num_layers,
+                 epochs: float = DEFAULTS.epochs, learning_rate: float | None = 0,
+                 batch_size: float = DEFAULTS.batch_size, seed: float = DEFAULTS.seed, embedding: float = 0,
                  pooling: str = "last", dropout: float = 0.0, weight_decay: float = 0.0, label_smoothing: float = 0.0,
                  schedule: str = "constant", balance: str = "off", input_dropout: float = 0.0,
                  feature_dropout: float = 0.0, average: float = 0.0, balance_strength: float = 1.0,
                  keep_best: str = "auto"):
     """API /train: train on the session's table, streaming (plot, status, model info, controls...).
-    Named parameters: the API names them (e.g. epochs=4, embedding=16)."""
+    Named parameters: the API names them (e.g. epochs=4, embedding=16); no table: the default table."""
     config = make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed, embedding, pooling,
                          dropout, weight_decay, label_smoothing, schedule, balance, input_dropout, feature_dropout,
                          average, balance_strength, keep_best)
     try:
-        clean, report = clean_table(table)
+        clean, report = clean_table(as_table(table))
     except DataError as err:
         raise gr.Error(f"The table cannot be trained on: {err}") from None
     session.stop.clear()
     progress = Progress(config, training_split(clean, config))
     yield (plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", gr.update(),
            *controls(False))
-    events = POOL.train(clean, config, stop=session.stop.is_set)
+    events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
     last_yield = 0.0
     try:
         for event in events:
@@ -180,7 +190,7 @@ def run_training(session: Session, table: pd.DataFrame, arch: str, cell: str, hi
             now = time.perf_counter()
             if progress.add(event) or now - last_yield >= REDRAW_SECONDS:
                 last_yield = now
-                yield plot_frame(progress.points), progress.status, gr.update(), *controls(False)
+                yield plot_frame(progress.points), progress.status, *UNCHANGED  # the controls were set above
     except TrainingError as err:
         gr.Warning(str(err))
         yield (plot_frame(progress.points), f"Training failed: {err}. The previous model still answers.",
@@ -266,11 +276,13 @@ def build_options() -> list:
 
 def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
     """Train and Stop; returns the training event, for what a finished training refreshes."""
-    train_event = panel.train_btn.click(
-        run_training, [session, table, *panel.settings, *panel.options],
-        [panel.loss_plot, panel.status, answering, *panel.settings, *panel.options, panel.train_btn, panel.stop_btn],
-        api_name="train", concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train", show_progress="minimal",
-    )
+    inputs = [session, table, *panel.settings, *panel.options]
+    outputs = [panel.loss_plot, panel.status, answering, *panel.settings, *panel.options, panel.train_btn,
+               panel.stop_btn]
+    queue = dict(concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train")  # one queue for both doors
+    train_event = panel.train_btn.click(run_training, inputs, outputs, api_visibility="private",
+                                        show_progress="minimal", **queue)
+    api_door(run_training, inputs, table, outputs, "train", **queue)
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
     panel.stop_btn.click(request_stop, session, None, api_name="stop", concurrency_limit=None)
     return train_event

@@ -1,0 +1,46 @@
+"""Training in worker processes: the same events as train(), each epoch's map drawn in the worker,
+a stop that takes effect, and the worker kept for the next training."""
+
+import os
+
+import pandas as pd
+import torch
+
+from conftest import two_label_table
+from rnn_demo.hidden_map import MapSnapshot
+from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, train
+from rnn_demo.worker import NICE, TrainingPool
+
+TABLE = pd.DataFrame(two_label_table("Alpha", "Beta")["data"], columns=["name", "label"])
+CONFIG = TrainConfig(epochs=3, hidden_size=8, num_layers=1, batch_size=8)
+
+
+def test_the_worker_sends_train_events_then_a_map_after_each_epoch_without_the_weights():
+    pool = TrainingPool(1)
+    names = ["kaski", "kimoto", "pepu"]
+    events = list(pool.train(TABLE, CONFIG, map_names=names))
+    epochs = [e for e in events if isinstance(e, EpochEvent)]
+    maps = [e for e in events if isinstance(e, MapSnapshot)]
+    assert [e.epoch for e in epochs] == [m.epoch for m in maps] == [1, 2, 3]
+    assert all(e.model is None for e in epochs)  # the weights stayed in the worker
+    assert all(m.xy.shape == (3, 2) for m in maps)
+    assert events.index(maps[0]) == events.index(epochs[0]) + 1 and isinstance(events[-1], DoneEvent)
+    # Same seed in this process: the same final weights, and the same last map.
+    local = [e for e in train(TABLE, CONFIG)]
+    done = local[-1]
+    for (name, ours), theirs in zip(done.model.state_dict().items(), events[-1].model.state_dict().values()):
+        torch.testing.assert_close(ours, theirs, msg=name)
+    assert len([e for e in local if isinstance(e, BatchEvent)]) == len([e for e in events if isinstance(e, BatchEvent)])
+
+
+def test_a_stop_ends_the_training_and_the_worker_runs_the_next_one_at_a_low_priority():
+    pool = TrainingPool(1)
+    events = list(pool.train(TABLE, TrainConfig(epochs=200, hidden_size=8, num_layers=1, batch_size=8),
+                             stop=lambda: True))
+    assert isinstance(events[-1], DoneEvent) and events[-1].stopped and events[-1].epochs_run < 200
+    worker = pool._free.queue[0]
+    assert worker is not None and worker.alive()
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == min(19, ours + NICE)  # serving comes first
+    again = list(pool.train(TABLE, CONFIG))
+    assert isinstance(again[-1], DoneEvent) and pool._free.queue[0] is worker  # the same process, kept
