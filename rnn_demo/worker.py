@@ -13,7 +13,8 @@ With `map_names`, the worker also draws the map of those names' hidden states af
 (hidden_map.take_snapshot) and sends it right after the epoch's event, whose model it keeps: the
 server neither receives the weights each epoch nor computes the map.
 
-Parent and child talk over a socket pair with multiprocessing's Connection, in plain pickles
+Batch events travel in bundles, at most BUNDLE_SECONDS apart (every other event at once), so a
+fast training wakes the server ~10 times a second, not ~100. Parent and child talk over a socket pair with multiprocessing's Connection, in plain pickles
 between our own two processes (nothing from a user is unpickled; plain, because the Connection's
 own pickler would share tensors through file descriptors that only its own children can open). A worker is started on first
 use and kept for the next training; one that dies or hangs is replaced.
@@ -35,11 +36,14 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from .hidden_map import MapSnapshot, take_snapshot
-from .train import DoneEvent, EpochEvent, Event, TrainConfig, TrainingError
+from .train import BatchEvent, DoneEvent, EpochEvent, Event, TrainConfig, TrainingError
 
 NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
 STUCK_SECONDS = 60.0  # a worker silent this long after a stop is replaced
+# Batch events are sent in bundles at most this often (other events at once): a small model makes
+# ~100 batches a second, and each message wakes a server thread that then competes with serving.
+BUNDLE_SECONDS = 0.1
 
 
 def send(conn: Connection, message) -> None:
@@ -112,10 +116,10 @@ def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Itera
             send(worker.conn, ("stop", job))
             stop_sent = True
         if worker.conn.poll(POLL_SECONDS):
-            message = receive(worker.conn)
-            yield message
-            if isinstance(message, (DoneEvent, BaseException)):
-                return
+            for message in _unbundle(receive(worker.conn)):
+                yield message
+                if isinstance(message, (DoneEvent, BaseException)):
+                    return
         elif not worker.alive():
             raise TrainingError("the training process ended unexpectedly (out of memory?)")
 
@@ -126,11 +130,17 @@ def _finish(worker: Worker, job: int) -> bool:
         send(worker.conn, ("stop", job))
         deadline = time.monotonic() + STUCK_SECONDS
         while time.monotonic() < deadline and worker.alive():
-            if worker.conn.poll(POLL_SECONDS) and isinstance(receive(worker.conn), (DoneEvent, BaseException)):
+            if worker.conn.poll(POLL_SECONDS) and any(isinstance(m, (DoneEvent, BaseException))
+                                                       for m in _unbundle(receive(worker.conn))):
                 return True
     except (OSError, EOFError):
         pass
     return False
+
+
+def _unbundle(message) -> list:
+    """A bundle of events (a list) or one message, as a list."""
+    return message if isinstance(message, list) else [message]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,11 +169,15 @@ def serve(conn: Connection) -> None:
             return  # the server has gone: nothing may outlive it
         if kind != "train":
             continue  # a stop for a job that already ended
+        bundle, sent_at = [], time.monotonic()
         try:
             for message in _events_and_maps(*args, stop=lambda: stop_asked(job)):
-                send(conn, message)
+                bundle.append(message)
+                if not isinstance(message, BatchEvent) or time.monotonic() - sent_at >= BUNDLE_SECONDS:
+                    send(conn, bundle)
+                    bundle, sent_at = [], time.monotonic()
         except Exception as err:  # sent back and raised in the parent, where it is reported
-            send(conn, err)
+            send(conn, bundle + [err])
         stopped.discard(job)
 
 

@@ -92,12 +92,14 @@ def plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
     return pd.concat([PLOT_SEEDS, pd.DataFrame(points, columns=["epoch", "value", "series"])], ignore_index=True)
 
 
-UNCHANGED = [gr.skip()] * (1 + SETTINGS + OPTION_COUNT + 2)  # model info, settings, options, Train, Stop
+STOP_ON, STOP_OFF = gr.update(interactive=True), gr.update(interactive=False)
+STOP_AS_IS = "■ Stop"  # while streaming: the button's own label, a plain value (an update rebuilds it)
 
 
-def controls(interactive: bool) -> list:
-    """Updates for the settings and options and Train (usable when not training) and Stop (the opposite)."""
-    return [gr.update(interactive=interactive)] * (SETTINGS + OPTION_COUNT + 1) + [gr.update(interactive=not interactive)]
+def lock_settings(locked: bool) -> list:
+    """Updates for the settings, the options and Train: locked while a training runs. A separate,
+    instant event, so the stream itself carries only the plot, the status, the model line and Stop."""
+    return [gr.update(interactive=not locked)] * (SETTINGS + OPTION_COUNT + 1)
 
 
 class Progress:
@@ -168,7 +170,7 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, arc
                  schedule: str = "constant", balance: str = "off", input_dropout: float = 0.0,
                  feature_dropout: float = 0.0, average: float = 0.0, balance_strength: float = 1.0,
                  keep_best: str = "auto"):
-    """API /train: train on the session's table, streaming (plot, status, model info, controls...).
+    """API /train: train on the session's table, streaming (plot, status, model line, Stop).
     Named parameters: the API names them (e.g. epochs=4, embedding=16); no table: the default table."""
     config = make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed, embedding, pooling,
                          dropout, weight_decay, label_smoothing, schedule, balance, input_dropout, feature_dropout,
@@ -179,8 +181,8 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, arc
         raise gr.Error(f"The table cannot be trained on: {err}") from None
     session.stop.clear()
     progress = Progress(config, training_split(clean, config))
-    yield (plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", gr.update(),
-           *controls(False))
+    answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
+    yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
     events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
     last_yield = 0.0
     try:
@@ -190,18 +192,18 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, arc
             now = time.perf_counter()
             if progress.add(event) or now - last_yield >= REDRAW_SECONDS:
                 last_yield = now
-                yield plot_frame(progress.points), progress.status, *UNCHANGED  # the controls were set above
+                yield plot_frame(progress.points), progress.status, answering, STOP_AS_IS
     except TrainingError as err:
         gr.Warning(str(err))
         yield (plot_frame(progress.points), f"Training failed: {err}. The previous model still answers.",
-               gr.update(), *controls(True))
+               answering, STOP_OFF)
         return
     except GeneratorExit:  # cancelled through the API or the tab closed: keep what Stop would keep
         session.stop.set()
         keep_result(session, config, run_to_end(events), progress)
         raise
     status = keep_result(session, config, event, progress)
-    yield plot_frame(progress.points), status, model_info(session), *controls(True)
+    yield plot_frame(progress.points), status, model_info(session), STOP_OFF
 
 
 def request_stop(session: Session) -> None:
@@ -277,11 +279,15 @@ def build_options() -> list:
 def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
     """Train and Stop; returns the training event, for what a finished training refreshes."""
     inputs = [session, table, *panel.settings, *panel.options]
-    outputs = [panel.loss_plot, panel.status, answering, *panel.settings, *panel.options, panel.train_btn,
-               panel.stop_btn]
+    outputs = [panel.loss_plot, panel.status, answering, panel.stop_btn]
+    settings = [*panel.settings, *panel.options, panel.train_btn]
     queue = dict(concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train")  # one queue for both doors
-    train_event = panel.train_btn.click(run_training, inputs, outputs, api_visibility="private",
-                                        show_progress="minimal", **queue)
+    locked = panel.train_btn.click(lambda: lock_settings(True), None, settings, queue=False, api_visibility="private",
+                                   show_progress="hidden")
+    train_event = locked.then(run_training, inputs, outputs, api_visibility="private", show_progress="minimal",
+                              **queue)
+    train_event.then(lambda: lock_settings(False), None, settings, queue=False, api_visibility="private",
+                     show_progress="hidden")
     api_door(run_training, inputs, table, outputs, "train", **queue)
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
     panel.stop_btn.click(request_stop, session, None, api_name="stop", concurrency_limit=None)
