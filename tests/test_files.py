@@ -7,7 +7,6 @@ one never writes a file: a zip is read in memory and a visitor-supplied name nev
 import json
 import os
 import pickle
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -62,10 +61,8 @@ def _files_under(folder: Path) -> set[Path]:
     ("\ufeff\n\u3000\n", "is empty"),  # a BOM and an ideographic space: blank after decoding
 ])
 def test_bad_csv_uploads_name_the_problem(tmp_path, content, message):
-    start = time.perf_counter()
-    with pytest.raises(DataError, match=message):
+    with pytest.raises(DataError, match=message):  # the column count is checked before pandas sees it
         load_table(_write(tmp_path / "names.csv", content))
-    assert time.perf_counter() - start < 2
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"])
@@ -165,15 +162,13 @@ def test_a_zip_bomb_is_refused_quickly_without_inflating_it(tmp_path):
                 member.write(bytes(2**20))
     assert path.stat().st_size < limits.MAX_UPLOAD_BYTES  # ~100 kB: it passes the upload limit
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         with pytest.raises(DataError, match="bomb.zip inflates to more than 20 MB; is it a zip bomb?"):
             load_table(path)
-        seconds = time.perf_counter() - start
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert seconds < 1 and peak < 2 * 2**20  # refused from its declared size: nothing inflated
+    assert peak < 2 * 2**20  # refused from its declared size: nothing inflated (memory, not time)
 
 
 def _patch_headers(data: bytes, local: dict[int, bytes], central: dict[int, bytes]) -> bytes:
@@ -195,14 +190,13 @@ def test_a_zip_bomb_that_lies_about_its_size_is_stopped_by_the_budget(tmp_path):
     small = (1000).to_bytes(4, "little")  # "I inflate to 1000 bytes"
     path.write_bytes(_patch_headers(path.read_bytes(), {22: small}, {24: small}))
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         with pytest.raises(DataError, match="liar.zip: member 'German.txt' cannot be read"):
             load_table(path)
-        seconds, peak = time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+        peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert seconds < 1 and peak < 2 * 2**20
+    assert peak < 2 * 2**20  # stopped at the inflation budget: 100 MB never reached memory
 
 
 @pytest.mark.parametrize("local, central", [
@@ -319,12 +313,15 @@ def _rewrite_config(path: Path, model, **changes) -> Path:
     ({"extra": 1}, "unexpected keyword argument 'extra'"),
     ({}, "maximum recursion depth"),
 ])
-def test_a_broken_config_is_refused_before_a_model_is_built(tmp_path, small_model, changes, message):
+def test_a_broken_config_is_refused_before_a_model_is_built(tmp_path, small_model, changes, message, monkeypatch):
+    import rnn_demo.checkpoints
+
     path = _rewrite_config(save_checkpoint(small_model, tmp_path / "m.safetensors"), small_model, **changes)
-    start = time.perf_counter()
+    built = []  # a million labels would mean a 4 GB layer: no model may be built at all
+    monkeypatch.setattr(rnn_demo.checkpoints, "build_model", lambda config: built.append(config))
     with pytest.raises(CheckpointError, match=f"m.safetensors has a broken model config: .*{message}"):
         load_checkpoint(path)
-    assert time.perf_counter() - start < 2  # a million labels would mean a 4 GB layer
+    assert built == []
 
 
 def test_weights_that_are_not_finite_are_refused(tmp_path, small_model):
