@@ -16,12 +16,11 @@ import pandas as pd
 from rnn_demo import limits, teach
 from rnn_demo.data import DataError, clean_table
 from rnn_demo.hidden_map import MapSnapshot, take_snapshot, training_split
-from rnn_demo.config import BALANCE_METHODS, KEEP_BEST, OPTIONS, SCHEDULES
-from rnn_demo.models import CELLS, POOLINGS
+from rnn_demo.models import CELLS
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
 from rnn_demo.worker import TrainingPool
 
-from . import embedding_view
+from . import options_panel
 from .api_table import api_door, as_table
 from .session import Session, model_info
 
@@ -229,7 +228,7 @@ def build() -> TrainPanel:
                                   info="0: follows the cell, 1e-3 for RNN, 3e-3 for GRU/LSTM")
         batch_size = gr.Slider(8, 512, value=DEFAULTS.batch_size, step=8, label="Batch size")
         seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0)
-    options = build_options()
+    options = options_panel.build()
     with gr.Row():
         train_btn = gr.Button("▶ Train", variant="primary", elem_id="train-btn")
         stop_btn = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", interactive=False)
@@ -239,41 +238,6 @@ def build() -> TrainPanel:
                             elem_id="loss-plot", height=320)
     return TrainPanel([arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed], options,
                       train_btn, stop_btn, status, loss_plot)
-
-
-def build_options() -> list:
-    """Options that make the network stronger, each explained in a sentence (rnn_demo.config.OPTIONS)."""
-    with gr.Accordion("Make it stronger: options", open=False, elem_id="options"):
-        with gr.Row():
-            embedding = gr.Slider(0, 128, value=0, step=8, label="Embedding size (0: one-hot straight in)",
-                                  info=OPTIONS["embedding"])
-            pooling = gr.Radio(list(POOLINGS), value="last", label="Classifier reads", info=OPTIONS["pooling"])
-        embedding_view.build()
-        with gr.Row():
-            dropout = gr.Slider(0, 0.6, value=0, step=0.05, label="Dropout between layers", info=OPTIONS["dropout"])
-            weight_decay = gr.Slider(0, 0.2, value=0, step=0.01, label="Weight decay (AdamW)",
-                                     info=OPTIONS["weight_decay"])
-        with gr.Row():
-            label_smoothing = gr.Slider(0, 0.3, value=0, step=0.05, label="Label smoothing",
-                                        info=OPTIONS["label_smoothing"])
-            schedule = gr.Radio(list(SCHEDULES), value="constant", label="Learning-rate schedule",
-                                info=OPTIONS["schedule"])
-        with gr.Row():
-            input_dropout = gr.Slider(0, 0.5, value=0, step=0.05, label="Input dropout",
-                                      info=OPTIONS["input_dropout"])
-            feature_dropout = gr.Slider(0, 0.6, value=0, step=0.05, label="Dropout before the classifier",
-                                        info=OPTIONS["feature_dropout"])
-        average = gr.Slider(0, 0.999, value=0, step=0.001, label="Average the weights (0: off; e.g. 0.998)",
-                            info=OPTIONS["average"])
-        with gr.Row():
-            balance = gr.Radio(["off", *BALANCE_METHODS], value="off", label="Balance the languages",
-                               info=OPTIONS["balance"])
-            balance_strength = gr.Slider(0, 2, value=1, step=0.05, label="Balance strength",
-                                         info=OPTIONS["balance_strength"])
-        keep_best = gr.Radio([("auto: macro when balancing, else accuracy", "auto"), *KEEP_BEST], value="auto",
-                             label="Keep the epoch with the best", info=OPTIONS["keep_best"])
-    return [embedding, pooling, dropout, weight_decay, label_smoothing, schedule, balance, input_dropout,
-            feature_dropout, average, balance_strength, keep_best]
 
 
 def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
