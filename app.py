@@ -55,13 +55,14 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     lesson_tab.wire(lesson, tabs)
 
     # One load event for the whole page (one queue round trip, not four): the answering model, the
-    # settings and lesson step in the URL (?arch=..., ?step=...), the quiz score saved in this browser.
+    # settings and lesson step in the URL (?arch=..., ?step=...), the quiz as this browser left it.
     def on_page_load(results: dict | None, session: sessions.Session, request: gr.Request) -> tuple:
         return (sessions.model_info(session), *share_url.settings_from_url(request),
-                *lesson_tab.step_from_url(request), quiz_tab.score_text(results, session))
+                *lesson_tab.step_from_url(request), quiz_tab.score_text(results, session), quiz_tab.resume(results))
 
     demo.load(on_page_load, [quiz.results, state],
-              [classify.answering, *training.settings, tabs, lesson.picker, quiz.score_md], api_visibility="private")
+              [classify.answering, *training.settings, tabs, lesson.picker, quiz.score_md, quiz.picker],
+              api_visibility="private")
 
 demo.queue(default_concurrency_limit=8)
 

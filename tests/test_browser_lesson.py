@@ -88,6 +88,7 @@ def test_the_quiz_checks_hides_the_answer_and_keeps_the_score_after_a_reload(pag
     page.get_by_role("tab", name="Check yourself").click()
     assert wait_for(lambda: "1 of 19 right (1 answered)" in page.inner_text("#quiz-score"), timeout=20)
     assert wait_for(lambda: f"{number} ✓" in page.inner_text("#quiz-picker"), timeout=20)
+    assert "1 of 19." in page.inner_text("#quiz-prompt")  # it opens at the first question not yet answered
     page.screenshot(path=str(SHOTS / "quiz-after-reload.png"), full_page=True)
 
 

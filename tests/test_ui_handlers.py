@@ -253,3 +253,12 @@ def test_the_cached_signature_gradio_uses_is_the_real_one():
     assert gradio.blocks.inspect.signature(gr.Slider.__init__) == inspect.signature(gr.Slider.__init__)
     assert gradio.blocks.inspect.signature(gr.Slider.__init__) is gradio.blocks.inspect.signature(gr.Slider.__init__)
     assert gradio.blocks.inspect.isgeneratorfunction is inspect.isgeneratorfunction
+
+
+def test_the_quiz_resumes_at_the_first_question_not_yet_answered():
+    from ui import quiz_tab
+
+    ids = [q.id for q in quiz_tab.FIRST]
+    update = quiz_tab.resume({ids[0]: True, ids[1]: False})
+    assert update["value"] == 2 and update["choices"][:3] == [("1 ✓", 0), ("2 ✗", 1), ("3", 2)]
+    assert quiz_tab.resume(None)["value"] == 0 and quiz_tab.resume({i: True for i in ids})["value"] == 0

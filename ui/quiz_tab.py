@@ -25,6 +25,7 @@ FIRST = questions(load_checkpoint())  # the slots: same ids, order and kinds for
 class QuizTab:
     score_md: gr.Markdown
     results: gr.BrowserState
+    picker: gr.Radio
     refresh: tuple  # (fn, inputs, outputs): the question on screen and the list, for a new model
 
 
@@ -37,6 +38,13 @@ def picker_choices(results: dict | None) -> list[tuple[str, int]]:
     """'1', '2 ✓', '3 ✗', ...: each question's number and how its last answer went."""
     marks = {True: " ✓", False: " ✗"}
     return [(f"{i + 1}{marks.get((results or {}).get(q.id), '')}", i) for i, q in enumerate(FIRST)]
+
+
+def resume(results: dict | None):
+    """The list as this browser left it: marks for the answered questions, the first unanswered one picked."""
+    answered = results or {}
+    first_open = next((i for i, q in enumerate(FIRST) if q.id not in answered), 0)
+    return gr.update(choices=picker_choices(answered), value=first_open)
 
 
 def prompt_text(index: int, question) -> str:
@@ -98,4 +106,4 @@ def build(session: gr.State) -> QuizTab:
                 api_visibility="private")
     tab.select(show_question, [picker, results, session], shown, api_visibility="private", show_progress="hidden") \
         .then(score_text, [results, session], score_md, api_visibility="private")
-    return QuizTab(score_md, results, (show_question, [picker, results, session], shown))
+    return QuizTab(score_md, results, picker, (show_question, [picker, results, session], shown))
