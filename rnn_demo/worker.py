@@ -9,15 +9,17 @@ receives the same events train() yields and can stop it at any batch.
     for event in pool.train(table, config, stop=flag.is_set):   # as train(table, config, stop)
         ...
 
+`pool.remember_first(config, stop)` runs the "remember the first letter" experiment the same way.
 With `map_names`, the worker also draws the map of those names' hidden states after each epoch
 (hidden_map.take_snapshot) and sends it right after the epoch's event, whose model it keeps: the
 server neither receives the weights each epoch nor computes the map.
 
 Batch events travel in bundles, at most BUNDLE_SECONDS apart (every other event at once), so a
-fast training wakes the server ~10 times a second, not ~100. Parent and child talk over a socket pair with multiprocessing's Connection, in plain pickles
-between our own two processes (nothing from a user is unpickled; plain, because the Connection's
-own pickler would share tensors through file descriptors that only its own children can open). A worker is started on first
-use and kept for the next training; one that dies or hangs is replaced.
+fast training wakes the server ~10 times a second, not ~100. Parent and child talk over a socket
+pair with multiprocessing's Connection, in plain pickles between our own two processes (nothing
+from a user is unpickled; plain, because the Connection's own pickler would share tensors through
+file descriptors that only its own children can open). A worker is started on first use and kept
+for the next job; one that dies or hangs is replaced.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from .hidden_map import MapSnapshot, take_snapshot
+from .remember_first import RememberConfig, RememberResult, remember_first
 from .train import BatchEvent, DoneEvent, EpochEvent, Event, TrainConfig, TrainingError
 
 NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
@@ -44,6 +47,7 @@ STUCK_SECONDS = 60.0  # a worker silent this long after a stop is replaced
 # Batch events are sent in bundles at most this often (other events at once): a small model makes
 # ~100 batches a second, and each message wakes a server thread that then competes with serving.
 BUNDLE_SECONDS = 0.1
+LAST = (DoneEvent, RememberResult)  # the last message of a job
 
 
 def send(conn: Connection, message) -> None:
@@ -89,17 +93,24 @@ class TrainingPool:
         """Like rnn_demo.train.train, run in a worker process; with map_names, each EpochEvent
         (its model left out) is followed by a MapSnapshot of those names. Closing this generator
         early stops the training and waits for the worker to finish its batch, so it is free again."""
+        return self._run("train", (table, config, map_names), stop)
+
+    def remember_first(self, config: RememberConfig, stop: Callable[[], bool] | None = None) -> Iterator:
+        """Like rnn_demo.remember_first.remember_first, run in a worker process."""
+        return self._run("remember", (config,), stop)
+
+    def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None) -> Iterator:
         worker = self._free.get()
         if worker is None or not worker.alive():
             worker = Worker()
         job = next(self._job_ids)
         done = False
         try:
-            send(worker.conn, ("train", job, table, config, map_names))
+            send(worker.conn, (kind, job, *args))
             for message in _receive(worker, job, stop):
                 if isinstance(message, BaseException):
                     raise message
-                done = isinstance(message, DoneEvent)
+                done = isinstance(message, LAST)
                 yield message
         finally:
             if not done and not _finish(worker, job):
@@ -109,7 +120,7 @@ class TrainingPool:
 
 
 def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Iterator:
-    """Messages of one job until its DoneEvent or error; passes a stop on as soon as it is asked."""
+    """Messages of one job until its last one (or an error); passes a stop on as soon as it is asked."""
     stop_sent = False
     while True:
         if not stop_sent and stop is not None and stop():
@@ -118,7 +129,7 @@ def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Itera
         if worker.conn.poll(POLL_SECONDS):
             for message in _unbundle(receive(worker.conn)):
                 yield message
-                if isinstance(message, (DoneEvent, BaseException)):
+                if isinstance(message, (*LAST, BaseException)):
                     return
         elif not worker.alive():
             raise TrainingError("the training process ended unexpectedly (out of memory?)")
@@ -130,7 +141,7 @@ def _finish(worker: Worker, job: int) -> bool:
         send(worker.conn, ("stop", job))
         deadline = time.monotonic() + STUCK_SECONDS
         while time.monotonic() < deadline and worker.alive():
-            if worker.conn.poll(POLL_SECONDS) and any(isinstance(m, (DoneEvent, BaseException))
+            if worker.conn.poll(POLL_SECONDS) and any(isinstance(m, (*LAST, BaseException))
                                                        for m in _unbundle(receive(worker.conn))):
                 return True
     except (OSError, EOFError):
@@ -148,8 +159,8 @@ def _unbundle(message) -> list:
 
 
 def serve(conn: Connection) -> None:
-    """Run jobs until the parent goes away: ("train", job, table, config, map_names) -> events;
-    ("stop", job)."""
+    """Run jobs until the parent goes away: ("train", job, table, config, map_names) or
+    ("remember", job, config) -> events; ("stop", job)."""
     import torch
 
     torch.set_num_threads(1)
@@ -167,11 +178,11 @@ def serve(conn: Connection) -> None:
             kind, job, *args = receive(conn)
         except (EOFError, OSError):
             return  # the server has gone: nothing may outlive it
-        if kind != "train":
+        if kind not in JOBS:
             continue  # a stop for a job that already ended
         bundle, sent_at = [], time.monotonic()
         try:
-            for message in _events_and_maps(*args, stop=lambda: stop_asked(job)):
+            for message in JOBS[kind](*args, stop=lambda: stop_asked(job)):
                 bundle.append(message)
                 if not isinstance(message, BatchEvent) or time.monotonic() - sent_at >= BUNDLE_SECONDS:
                     send(conn, bundle)
@@ -196,6 +207,9 @@ def _events_and_maps(table: pd.DataFrame, config: TrainConfig, map_names: list[s
                 yield previous
         else:
             yield event
+
+
+JOBS = {"train": _events_and_maps, "remember": remember_first}
 
 
 if __name__ == "__main__":

@@ -44,3 +44,14 @@ def test_a_stop_ends_the_training_and_the_worker_runs_the_next_one_at_a_low_prio
     assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == min(19, ours + NICE)  # serving comes first
     again = list(pool.train(TABLE, CONFIG))
     assert isinstance(again[-1], DoneEvent) and pool._free.queue[0] is worker  # the same process, kept
+
+
+def test_remember_the_first_letter_runs_in_a_worker_with_the_same_numbers():
+    from rnn_demo.remember_first import RememberConfig, RememberResult, remember_first
+
+    config = RememberConfig(ks=(2,), cells=("rnn",), seeds=1, hidden_size=8, train_sequences=200,
+                            val_sequences=50, epochs=2)
+    remote = list(TrainingPool(1).remember_first(config))
+    local = list(remember_first(config))
+    assert isinstance(remote[-1], RememberResult) and [type(e) for e in remote] == [type(e) for e in local]
+    assert remote[-1].accuracy.equals(local[-1].accuracy)

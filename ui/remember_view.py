@@ -7,9 +7,10 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.remember_first import GATE_BIAS_NOTE, MAX_K, MAX_SEEDS, MIN_K, Progress, RememberConfig, \
-    RememberResult, RunDone, remember_first
+    RememberResult, RunDone
 
 from .session import Session
+from .train_panel import POOL
 
 DEFAULT_KS = "5, 20, 40, 60, 100"
 NO_POINTS = pd.DataFrame({"k": [MIN_K, MAX_K], "accuracy": float("nan"), "cell": "(press Run)"})
@@ -43,7 +44,8 @@ def run(ks: str, gate_bias: bool, seeds: float, session: Session):
     config = make_config(ks, gate_bias, seeds)
     session.stop_experiment.clear()
     plot, runs = NO_POINTS, pd.DataFrame()
-    for event in remember_first(config, stop=session.stop_experiment.is_set):
+    # In a training worker, like every training: the server's interpreter stays free for serving.
+    for event in POOL.remember_first(config, stop=session.stop_experiment.is_set):
         if isinstance(event, Progress):
             status = (f"Training {event.cell} at k = {event.k} (seed {event.seed}), epoch {event.epoch} of "
                       f"{event.epochs}: validation accuracy {event.val_accuracy:.0%} · {event.runs_done} of "
