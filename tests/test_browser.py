@@ -229,3 +229,13 @@ def test_every_tab_in_both_themes_and_heat_map_text_stays_readable(page, app_ser
     body = luminance(page.evaluate("() => getComputedStyle(document.querySelector('.gradio-container')).color"))
     assert abs(text - body) < 0.05  # a zero cell's text has the theme's own text colour
     assert (text > 0.6) == (theme == "dark")
+
+
+def test_a_training_refused_for_an_empty_table_gives_the_controls_back(page):
+    page.get_by_placeholder("rows, e.g. 3 or 3-7").fill("1-5000")
+    page.get_by_role("button", name="− Delete rows").click()
+    assert wait_for(lambda: page.inner_text("#table-summary").startswith("0 rows"), timeout=20)
+    page.click("#train-btn")
+    assert wait_for(lambda: "cannot be trained on" in page.inner_text("body"), timeout=20)
+    assert wait_for(lambda: page.locator("#train-btn").is_enabled(), timeout=10)  # not stuck locked
+    assert page.locator("#stop-btn").is_disabled()

@@ -250,8 +250,9 @@ def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: g
                                    show_progress="hidden")
     train_event = locked.then(run_training, inputs, outputs, api_visibility="private", show_progress="minimal",
                               **queue)
-    train_event.then(lambda: lock_settings(False), None, settings, queue=False, api_visibility="private",
-                     show_progress="hidden")
+    for after in (train_event.then, train_event.failure):  # the page's .then skips a failed event
+        after(lambda: lock_settings(False), None, settings, queue=False, api_visibility="private",
+              show_progress="hidden")
     api_door(run_training, inputs, table, outputs, "train", **queue)
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
     panel.stop_btn.click(request_stop, session, None, api_name="stop", concurrency_limit=None)
