@@ -15,7 +15,7 @@ import pandas as pd
 
 from rnn_demo import limits, teach
 from rnn_demo.data import DataError, clean_table
-from rnn_demo.hidden_map import MapSnapshot, take_snapshot, training_split
+from rnn_demo.hidden_map import MapSnapshot, training_split
 from rnn_demo.models import CELLS
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
 from rnn_demo.worker import TrainingPool
@@ -43,9 +43,6 @@ REDRAW_SECONDS = 0.25  # ~4 redraws a second: live, without choking the browser
 MAX_PLOTTED_POINTS = 300
 DONE_WORDS = {"finished": "Finished", "stopped": "Stopped", "time limit": "Stopped at the time limit"}
 SHORTEN = "To finish sooner: fewer epochs, a smaller hidden size, 1 layer, or a bigger batch."
-
-
-SETTINGS, OPTION_COUNT = 8, 12  # settings carried by the URL; options that make the network stronger
 
 
 @dataclass
@@ -95,10 +92,10 @@ STOP_ON, STOP_OFF = gr.update(interactive=True), gr.update(interactive=False)
 STOP_AS_IS = "■ Stop"  # while streaming: the button's own label, a plain value (an update rebuilds it)
 
 
-def lock_settings(locked: bool) -> list:
-    """Updates for the settings, the options and Train: locked while a training runs. A separate,
-    instant event, so the stream itself carries only the plot, the status, the model line and Stop."""
-    return [gr.update(interactive=not locked)] * (SETTINGS + OPTION_COUNT + 1)
+def lock_settings(controls: list, locked: bool) -> list:
+    """Updates for `controls` (the settings, the options and Train): locked while a training runs. A
+    separate, instant event, so the stream itself carries only the plot, the status, the model line and Stop."""
+    return [gr.update(interactive=not locked)] * len(controls)
 
 
 class Progress:
@@ -115,7 +112,7 @@ class Progress:
 
     def add(self, event: BatchEvent | EpochEvent | MapSnapshot) -> bool:
         """Take one event; True when it must be shown at once (a finished epoch). The worker sends
-        each epoch's map of the validation names; train() run here gives the model to draw it from."""
+        each epoch's map of the validation names right after the epoch's event."""
         if isinstance(event, MapSnapshot):
             self.snapshots.append(event)
             return False
@@ -124,9 +121,6 @@ class Progress:
                             (float(event.epoch), event.val_accuracy, "validation accuracy")]
             self.accuracy = f" · validation accuracy {event.val_accuracy:.1%}"
             self.epochs_done = event.epoch
-            if event.model is not None:
-                previous = self.snapshots[-1] if self.snapshots else None
-                self.snapshots.append(take_snapshot(event.model, self.val_rows["name"].tolist(), event.epoch, previous))
             return True
         total = event.steps_per_epoch * event.epochs
         self.smoothed = event.loss if self.smoothed is None else 0.9 * self.smoothed + 0.1 * event.loss
@@ -148,14 +142,13 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
 
     Stopped before any epoch finished, the half-trained weights are dropped: the previous model answers."""
     how = DONE_WORDS[done.reason]
+    shorten = f"  \n{SHORTEN}" if done.reason == "time limit" else ""
     if progress.epochs_done == 0 and done.stopped:
-        shorten = f"  \n{SHORTEN}" if done.reason == "time limit" else ""
         return f"{how} before the first epoch finished: nothing was kept, the previous model still answers.{shorten}"
     session.use_model(done.model, time.strftime("%H:%M:%S"), done.val_table, progress.train_rows,
                       progress.snapshots)
     session.runs.append(teach.run_summary(config, done))
     session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
-    shorten = f"  \n{SHORTEN}" if done.reason == "time limit" else ""
     return (f"{how} after {done.epochs_run} epochs in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
             f"validation accuracy {done.val_accuracy:.1%} (macro {done.val_macro_accuracy:.1%}) · "
             f"labels: {', '.join(done.model.labels)}{shorten}")
@@ -246,13 +239,12 @@ def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: g
     outputs = [panel.loss_plot, panel.status, answering, panel.stop_btn]
     settings = [*panel.settings, *panel.options, panel.train_btn]
     queue = dict(concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train")  # one queue for both doors
-    locked = panel.train_btn.click(lambda: lock_settings(True), None, settings, queue=False, api_visibility="private",
-                                   show_progress="hidden")
+    instant = dict(queue=False, api_visibility="private", show_progress="hidden")
+    locked = panel.train_btn.click(lambda: lock_settings(settings, True), None, settings, **instant)
     train_event = locked.then(run_training, inputs, outputs, api_visibility="private", show_progress="minimal",
                               **queue)
     for after in (train_event.then, train_event.failure):  # the page's .then skips a failed event
-        after(lambda: lock_settings(False), None, settings, queue=False, api_visibility="private",
-              show_progress="hidden")
+        after(lambda: lock_settings(settings, False), None, settings, **instant)
     api_door(run_training, inputs, table, outputs, "train", **queue)
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
     panel.stop_btn.click(request_stop, session, None, api_name="stop", concurrency_limit=None)
