@@ -10,9 +10,9 @@ receives the same events train() yields and can stop it at any batch.
         ...
 
 `pool.remember_first(config, stop)` runs the "remember the first letter" experiment the same way.
-With `map_names`, the worker also draws the map of those names' hidden states after each epoch
-(hidden_map.take_snapshot) and sends it right after the epoch's event, whose model it keeps: the
-server neither receives the weights each epoch nor computes the map.
+Each EpochEvent comes without its model: the weights stay in the worker. With `map_names`, the
+worker draws the map of those names' hidden states after each epoch (hidden_map.take_snapshot) and
+sends it right after the epoch's event, so the server never computes the map.
 
 Batch events travel in bundles, at most BUNDLE_SECONDS apart (every other event at once), so a
 fast training wakes the server ~10 times a second, not ~100. Parent and child talk over a socket
@@ -47,7 +47,8 @@ STUCK_SECONDS = 60.0  # a worker silent this long after a stop is replaced
 # Batch events are sent in bundles at most this often (other events at once): a small model makes
 # ~100 batches a second, and each message wakes a server thread that then competes with serving.
 BUNDLE_SECONDS = 0.1
-LAST = (DoneEvent, RememberResult)  # the last message of a job
+LAST = (DoneEvent, RememberResult)  # the last message of a job that ends well
+ENDS = (*LAST, BaseException)  # ... or the error it ended with
 
 
 def send(conn: Connection, message) -> None:
@@ -90,8 +91,8 @@ class TrainingPool:
 
     def train(self, table: pd.DataFrame, config: TrainConfig, stop: Callable[[], bool] | None = None,
               map_names: list[str] | None = None) -> Iterator[Event | MapSnapshot]:
-        """Like rnn_demo.train.train, run in a worker process; with map_names, each EpochEvent
-        (its model left out) is followed by a MapSnapshot of those names. Closing this generator
+        """Like rnn_demo.train.train, run in a worker process, each EpochEvent without its model; with
+        map_names, each is followed by a MapSnapshot of those names. Closing this generator
         early stops the training and waits for the worker to finish its batch, so it is free again."""
         return self._run("train", (table, config, map_names), stop)
 
@@ -129,7 +130,7 @@ def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Itera
         if worker.conn.poll(POLL_SECONDS):
             for message in _unbundle(receive(worker.conn)):
                 yield message
-                if isinstance(message, (*LAST, BaseException)):
+                if isinstance(message, ENDS):
                     return
         elif not worker.alive():
             raise TrainingError("the training process ended unexpectedly (out of memory?)")
@@ -141,8 +142,7 @@ def _finish(worker: Worker, job: int) -> bool:
         send(worker.conn, ("stop", job))
         deadline = time.monotonic() + STUCK_SECONDS
         while time.monotonic() < deadline and worker.alive():
-            if worker.conn.poll(POLL_SECONDS) and any(isinstance(m, (*LAST, BaseException))
-                                                       for m in _unbundle(receive(worker.conn))):
+            if worker.conn.poll(POLL_SECONDS) and any(isinstance(m, ENDS) for m in _unbundle(receive(worker.conn))):
                 return True
     except (OSError, EOFError):
         pass
@@ -194,7 +194,7 @@ def serve(conn: Connection) -> None:
 
 def _events_and_maps(table: pd.DataFrame, config: TrainConfig, map_names: list[str] | None,
                      stop: Callable[[], bool]) -> Iterator[Event | MapSnapshot]:
-    """train()'s events; with map_names, each EpochEvent without its model, then the map it drew."""
+    """train()'s events, each EpochEvent without its model; with map_names, then the map it drew."""
     from .train import train
 
     previous = None
