@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.data import DataError
 from rnn_demo.quiz import check, questions, record, score
 
-from .session import Session
+from .session import DEFAULT_MODEL, Session
 
-FIRST = questions(load_checkpoint())  # the slots: same ids, order and kinds for every model
+FIRST = questions(DEFAULT_MODEL)  # the slots: same ids, order and kinds for every model
 
 
 @dataclass
@@ -29,9 +28,14 @@ class QuizTab:
     refresh: tuple  # (fn, inputs, outputs): the question on screen and the list, for a new model
 
 
+def asked(session: Session) -> list:
+    """The questions for the session's model, computed once per model (the live ones run it)."""
+    return session.memo("quiz", questions)
+
+
 def score_text(results: dict | None, session: Session) -> str:
     """The score line, from the answers saved in this browser."""
-    return f"**Score: {score(results or {}, questions(session.answering))}**"
+    return f"**Score: {score(results or {}, asked(session))}**"
 
 
 def picker_choices(results: dict | None) -> list[tuple[str, int]]:
@@ -54,7 +58,7 @@ def prompt_text(index: int, question) -> str:
 def show_question(index: int, results: dict | None, session: Session) -> tuple:
     """Question `index` for the session's model: prompt, choices or number box, a note if answered, list."""
     index = min(max(int(index or 0), 0), len(FIRST) - 1)
-    question = questions(session.answering)[index]
+    question = asked(session)[index]
     answered = (results or {}).get(question.id)
     note = "" if answered is None else ("You got this one right. " if answered else "Not right yet. ") + \
         "Answer again to check once more."
@@ -66,7 +70,7 @@ def show_question(index: int, results: dict | None, session: Session) -> tuple:
 
 def check_answer(index: int, choice, number, results: dict | None, session: Session):
     """Check the answer to question `index` against the session's model; (feedback, results, score, list)."""
-    question = questions(session.answering)[int(index)]
+    question = asked(session)[int(index)]
     try:
         feedback = check(question, choice if question.choices else number)
     except DataError as err:
