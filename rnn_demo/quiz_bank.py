@@ -96,7 +96,12 @@ def guide_questions() -> dict[str, Question]:
 
 
 def view_questions() -> dict[str, Question]:
-    """Questions on the other views and steps, by id (numbers computed with the pipeline)."""
+    """Questions on the other views and steps, by id."""
+    return {**computed_questions(), **fixed_questions()}
+
+
+def computed_questions() -> dict[str, Question]:
+    """Questions whose answers the pipeline computes: the alphabet's width, padding and packing."""
     padded = packing_view(PADDED_NAMES)
     _, T, V = padded.one_hot_shape
     step = 5
@@ -107,16 +112,6 @@ def view_questions() -> dict[str, Question]:
             "'?' for anything unreadable.",
             "Count the alphabet: letters and the few symbols names use, plus one for the unknown.",
             "packing", "one-hot"),
-        Question(
-            "find-bug", "An encoder sets `row[alphabet.find(ch)] = 1`. What happens to a character that is not "
-                        "in the alphabet, say a digit?",
-            ("Python raises an error", "The row stays all zeros",
-             "find returns -1, so the row silently marks the LAST symbol", "The character is skipped"),
-            "find returns -1, so the row silently marks the LAST symbol",
-            "str.find gives -1 and index -1 is the last column: the digit reads as another symbol, no error. "
-            "We give unreadable characters their own symbol '?'.",
-            "What does str.find return for a missing character, and what does that index mean?",
-            "mistakes", "one-hot"),
         Question(
             "padded-steps", f"'{PADDED_NAMES[0]}', '{PADDED_NAMES[1]}' and '{PADDED_NAMES[2]}' are padded into "
                             "one batch. How many time steps T does the padded tensor have?",
@@ -129,6 +124,22 @@ def view_questions() -> dict[str, Question]:
             f"the names longer than {step} letters run.",
             "Read PackedSequence.batch_sizes, or count the names with more than that many letters.",
             "packing", "packing"),
+    )}
+
+
+def fixed_questions() -> dict[str, Question]:
+    """Questions on the other views whose answers are ideas, not numbers."""
+    return {q.id: q for q in (
+        Question(
+            "find-bug", "An encoder sets `row[alphabet.find(ch)] = 1`. What happens to a character that is not "
+                        "in the alphabet, say a digit?",
+            ("Python raises an error", "The row stays all zeros",
+             "find returns -1, so the row silently marks the LAST symbol", "The character is skipped"),
+            "find returns -1, so the row silently marks the LAST symbol",
+            "str.find gives -1 and index -1 is the last column: the digit reads as another symbol, no error. "
+            "We give unreadable characters their own symbol '?'.",
+            "What does str.find return for a missing character, and what does that index mean?",
+            "mistakes", "one-hot"),
         Question(
             "backward-end", "Where does a bidirectional model read its backward direction's final state?",
             ("At the last letter, output[lengths − 1]", "At the last padded step", "It does not read it",
