@@ -262,3 +262,13 @@ def test_the_quiz_resumes_at_the_first_question_not_yet_answered():
     update = quiz_tab.resume({ids[0]: True, ids[1]: False})
     assert update["value"] == 2 and update["choices"][:3] == [("1 ✓", 0), ("2 ✗", 1), ("3", 2)]
     assert quiz_tab.resume(None)["value"] == 0 and quiz_tab.resume({i: True for i in ids})["value"] == 0
+
+
+def test_a_step_in_the_url_opens_the_lesson_there_and_an_unknown_one_changes_nothing():
+    from rnn_demo.lesson import STEPS
+    from ui import lesson_tab
+
+    tabs, picker = lesson_tab.step_from_url(SimpleNamespace(query_params={"step": STEPS[3].slug}))
+    assert picker["value"] == 3 and tabs.selected == lesson_tab.TAB_ID
+    for query in ({"step": "nope"}, {}):
+        assert lesson_tab.step_from_url(SimpleNamespace(query_params=query)) == (gr.update(), gr.update())

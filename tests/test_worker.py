@@ -26,7 +26,7 @@ def test_the_worker_sends_train_events_then_a_map_after_each_epoch_without_the_w
     assert all(m.xy.shape == (3, 2) for m in maps)
     assert events.index(maps[0]) == events.index(epochs[0]) + 1 and isinstance(events[-1], DoneEvent)
     # Same seed in this process: the same final weights, and the same last map.
-    local = [e for e in train(TABLE, CONFIG)]
+    local = list(train(TABLE, CONFIG))
     done = local[-1]
     for (name, ours), theirs in zip(done.model.state_dict().items(), events[-1].model.state_dict().values()):
         torch.testing.assert_close(ours, theirs, msg=name)

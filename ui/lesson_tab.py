@@ -71,7 +71,7 @@ def step_from_url(request: gr.Request) -> tuple:
     slug = dict(request.query_params).get("step") if request else None
     try:
         index = STEPS.index(step_by_slug(slug))
-    except (KeyError, ValueError):
+    except ValueError:  # no step, or not one of ours
         return gr.update(), gr.update()
     return gr.Tabs(selected=TAB_ID), gr.update(value=index)
 
