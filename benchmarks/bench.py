@@ -10,7 +10,9 @@ What is measured (torch runs 1 thread, as in the app, unless a row says otherwis
   (--quick: each architecture with the default cell, and each cell of the default architecture);
 - the roofline of the default model: the FLOP/s its batched training reaches against the same
   matrix products timed alone on this core (benchmarks/roofline.py), and a prototype of the model
-  written out with the first layer's input projection as a row lookup (benchmarks/lookup.py);
+  written out with the first layer's input projection as a row lookup (benchmarks/lookup.py),
+  and the most any step-by-step GRU could reach: its forward and backward by hand, no autograd
+  (benchmarks/eager_floor.py);
 - seconds until validation accuracy first reaches 0.75 (stratified 85/15 split, seed 0), for each
   architecture and the stacked rnn (--quick: the default model and the stacked rnn);
 - the overhead of the train() generator (events, stop checks, validation) over a bare loop;
@@ -40,6 +42,7 @@ import torch
 from rnn_demo.data import NamesDataset, split_table
 from rnn_demo.files import load_table
 
+from .eager_floor import EagerFloor, measure_eager_floor
 from .lookup import LookupPrototype, measure_prototype
 from .plan import CLASSIC_NAMES, DEFAULT, PLAIN_RNN, Plan, bench_machine, cpu_clock, key, make_plan
 from .report import print_report
@@ -73,6 +76,7 @@ class Figures:
     roofline: Roofline | None = None  # the default model
     roofline_fraction: float = 0.0  # achieved / the same products alone: how near the limit training runs
     prototype: LookupPrototype | None = None  # None unless the default model is the stacked GRU
+    eager_floor: EagerFloor | None = None  # likewise
     time_to_accuracy: dict[str, TimeToAccuracy] = field(default_factory=dict)
     overhead: Overhead | None = None
     generator_overhead_pct: float = 0.0
@@ -121,6 +125,8 @@ def measure_throughput(result: Figures, train_set: NamesDataset, labels: list[st
     if (DEFAULT.arch, DEFAULT.cell, DEFAULT.dropout) == ("stacked", "gru", 0.0):
         log("prototype: the stacked GRU written out, with a row lookup")
         result.prototype = measure_prototype(DEFAULT, train_set, labels, plan)
+        log("eager floor: the stacked GRU's step by hand, no autograd")
+        result.eager_floor = measure_eager_floor(DEFAULT, train_set, labels, plan)
 
     log("throughput with 2 threads")
     torch.set_num_threads(2)

@@ -54,6 +54,11 @@ def print_roofline(r: Figures) -> None:
                                      ("... first layer's input: a row lookup", p.lookup_names_per_s,
                                       p.lookup_fraction)):
             print(f"    {what:<44} {rate:>7,.0f} names/s ({rate / model - 1:+5.0%})  {fraction:.0%} of the limit")
+    f = r.eager_floor
+    if f:
+        print("  the most a step-by-step GRU reaches here (benchmarks/eager_floor.py), taking turns with the model:")
+        print(f"    forward and backward by hand, no autograd    {f.floor_names_per_s:>7,.0f} names/s "
+              f"({f.floor_names_per_s / f.model_names_per_s - 1:+5.0%})  {f.floor_fraction:.0%} of the limit")
 
 
 def print_training(r: Figures, plan: Plan) -> None:

@@ -9,6 +9,7 @@ import sys
 import pandas as pd
 import torch
 
+from benchmarks.eager_floor import gradients, packed_batch
 from benchmarks.lookup import PackedGRU
 from benchmarks.roofline import flop, step_products
 from conftest import ROOT
@@ -37,6 +38,7 @@ def test_quick_bench_on_a_tiny_table_prints_its_tables_and_json(tmp_path):
     assert result["speedup_vs_one_at_a_time"] > 0
     assert set(result["roofline"]) == {"flop_per_name", "achieved_gflops", "matmul_gflops", "fraction"}
     assert set(result["prototype"]) >= {"model_names_per_s", "loop_names_per_s", "lookup_names_per_s"}
+    assert 0 < result["eager_floor"]["floor_fraction"] <= 1.5 and "no autograd" in run.stdout
     assert "stacked/gru" in result["throughput"] and result["two_threads"]["train_names_per_s"] > 0
     assert result["time_to_accuracy"]["stacked/gru"]["accuracy"] >= 0.75
     assert {t["what"] for t in result["targets"]} >= {"training FLOP/s vs the same products alone",
@@ -59,6 +61,25 @@ def test_the_written_out_gru_with_a_row_lookup_gives_the_models_logits():
     expected = model(padded, lengths)
     for input_lookup in (False, True):
         assert torch.allclose(PackedGRU(model, input_lookup)(padded, lengths), expected, atol=1e-6)
+
+
+def test_the_eager_floor_computes_the_gradients_autograd_does_through_nn_gru():
+    # The floor is only a floor if it does the whole step: every parameter's gradient, by hand.
+    labels = ["Japanese", "Polish", "English"]
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(labels, arch="stacked", cell="gru", hidden_size=16, num_layers=2))
+    names = ["Nakamura", "Kowalski", "Li", "Smith", "Ng"]
+    padded, lengths, _ = collate([(one_hot(normalise_name(name)), 0) for name in names])
+    targets = torch.tensor([0, 1, 0, 2, 2])
+    torch.nn.functional.cross_entropy(model(padded, lengths), targets).backward()
+    by_hand = [g for layer in gradients(model, packed_batch(padded, lengths, targets)) for g in layer]
+    rnn = model.rnn
+    autograd = [getattr(rnn, f"{name}_l{layer}").grad for layer in range(2)
+                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    autograd += [model.fc.weight.grad, model.fc.bias.grad]
+    assert [g.shape for g in by_hand] == [g.shape for g in autograd]
+    for mine, theirs in zip(by_hand, autograd):
+        assert theirs.abs().max() > 0 and torch.allclose(mine, theirs, atol=1e-6)
 
 
 def test_the_roofline_counts_about_7_mflop_per_name_for_the_default_gru():
