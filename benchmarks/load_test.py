@@ -45,7 +45,8 @@ RUNNING_TRAININGS = 2  # trainings running while the room classifies (the app's 
 
 @dataclass
 class LoadPlan:
-    """How big each scenario is; --quick makes the queued trainings small (30 epochs, hidden 32; full: the default model size)."""
+    """How big each scenario is; --quick makes the queued trainings small (30 epochs, hidden 32; full:
+    the default model size)."""
 
     clients: int = 30
     names_each: int = 10
@@ -149,7 +150,8 @@ def run(plan: LoadPlan, quick: bool, app_dir: Path, log) -> LoadFigures:
     measure_echo(figures, plan, log)
     measure_app(figures, plan, app_dir, log)
     echo = figures.echo
-    figures.p50_ratio_idle, figures.p95_ratio_idle = figures.idle.p50_ms / echo.p50_ms, figures.idle.p95_ms / echo.p95_ms
+    figures.p50_ratio_idle = figures.idle.p50_ms / echo.p50_ms
+    figures.p95_ratio_idle = figures.idle.p95_ms / echo.p95_ms
     figures.p50_ratio_training = figures.training.p50_ms / echo.p50_ms
     figures.p95_ratio_training = figures.training.p95_ms / echo.p95_ms
     figures.seconds = time.perf_counter() - begin

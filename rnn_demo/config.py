@@ -121,7 +121,8 @@ def _range_problems(config: TrainConfig) -> list[str]:
     if not (isinstance(config.batch_size, int) and 1 <= config.batch_size <= limits.MAX_BATCH_SIZE):
         problems.append(bad("batch size", config.batch_size, 1, limits.MAX_BATCH_SIZE))
     if not (isinstance(config.learning_rate, (int, float)) and 0 < config.learning_rate <= limits.MAX_LEARNING_RATE):
-        problems.append(f"learning rate must be above 0 and at most {limits.MAX_LEARNING_RATE}, not {config.learning_rate}")
+        problems.append(f"learning rate must be above 0 and at most {limits.MAX_LEARNING_RATE}, "
+                        f"not {config.learning_rate}")
     if not (isinstance(config.val_fraction, (int, float)) and 0.05 <= config.val_fraction <= 0.5):
         problems.append(bad("validation fraction", config.val_fraction, 0.05, 0.5))
     if not (isinstance(config.clip, (int, float)) and config.clip > 0):

@@ -57,7 +57,8 @@ def build(session: gr.State) -> None:
         long_name = gr.Textbox(DEFAULT_LONG_NAME, label="A long name", scale=3, elem_id="decay-name")
         decay_btn = gr.Button("Show", scale=1, elem_id="decay-show")
     curves = gr.LinePlot(NO_CURVES, x="distance", y="log10 norm", color="series", height=320, elem_id="decay-plot",
-                         title="log10 ‖∂h_T/∂h_t‖ against T − t (letters back from the end)", x_title="T − t")
+                         title="log10 ‖∂h_T/∂h_t‖ against T − t (letters back from the end)",
+                         x_title="T − t")
     decay_note = gr.Markdown(elem_id="decay-note")
     for trigger in (show_btn.click, name.submit):
         trigger(saliency_view, [name, session], [letters, note], api_visibility="private")

@@ -37,7 +37,8 @@ def map_view(name: str, session: Session):
     points = pd.concat([view.points[["x", "y", "label", "name"]], star], ignore_index=True)
     epochs = len(session.snapshots)
     slider = gr.update(minimum=1, maximum=max(epochs, 2), value=max(epochs, 1), interactive=epochs > 1,
-                       label=f"Epoch of your last training ({epochs} kept)" if epochs else "Epoch (train to watch it form)")
+                       label=(f"Epoch of your last training ({epochs} kept)" if epochs
+                              else "Epoch (train to watch it form)"))
     note = f"{view.note}\n\n**{placed.name}** → the model says *{placed.guess}*; nearest training names:"
     return points, note, placed.neighbours.round(3), slider
 

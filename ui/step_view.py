@@ -62,7 +62,8 @@ def show(view: StepThrough | None, index: int):
     header = (f"**Step {index + 1} of {len(view.steps)}** · {step.phase} · {where} · letter {step.position + 1} "
               f"'{step.letter}' — {step.input_note}\n\n{step.explanation}\n\n"
               + "\n".join(f"- `{v.name}`: {v.formula} (‖·‖ = {v.norm:.2f})" for v in step.update))
-    states = norm_line("hidden state", step.h_before, step.h_after) + norm_line("cell state", step.c_before, step.c_after)
+    states = (norm_line("hidden state", step.h_before, step.h_after)
+              + norm_line("cell state", step.c_before, step.c_after))
     prediction = None
     if step.prediction is not None:
         prediction = dict(zip(step.prediction["label"], step.prediction["probability"]))
