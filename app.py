@@ -14,14 +14,15 @@ import torch
 
 from rnn_demo import limits
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT
-from ui import (classify_panel, compare_tab, data_tab, gradio_speed, honest_tab, lesson_tab, letters_tab, mistakes_tab,
-                model_tab, packing_tab, quiz_tab, session as sessions, share_url, train_panel, why_tab)
+from ui import (classify_panel, compare_tab, data_tab, gradio_speed, honest_tab, lesson_tab, letters_tab, mcp_tools,
+                mistakes_tab, model_tab, packing_tab, quiz_tab, session as sessions, share_url, train_panel, why_tab)
 
 CSS = Path(__file__).resolve().parent / "ui" / "style.css"
 # One thread per training: two sessions training at once on a 2-core Space then share the CPU
 # fairly instead of oversubscribing it (measured ~20x slower with torch's default threads).
 torch.set_num_threads(1)
 gradio_speed.apply()  # a new session's first call about twice as fast (see ui/gradio_speed.py)
+mcp_tools.keep_only("/classify")  # an MCP call is its own session: only classify makes sense there
 
 with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     state = sessions.build()  # this browser session's Session
