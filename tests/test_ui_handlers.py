@@ -255,6 +255,24 @@ def test_the_cached_signature_gradio_uses_is_the_real_one():
     assert gradio.blocks.inspect.isgeneratorfunction is inspect.isgeneratorfunction
 
 
+def test_a_new_session_builds_no_block_configs_until_a_deep_link_asks_for_the_same_ones():
+    from gradio.state_holder import SessionState
+    from ui import gradio_speed
+
+    with gr.Blocks() as page:
+        box, slider, state = gr.Textbox("x"), gr.Slider(0, 5, 2), gr.State(3)
+    gradio_speed.apply()
+    lazy = SessionState(page)
+    assert lazy.config_values == {}  # nothing built up front
+    lazy[state._id] = 7
+    assert lazy[state._id] == 7 and lazy[box._id] is box
+    built = object.__new__(SessionState)
+    SessionState.__init__.eager(built, page)  # Gradio's own, which builds every config at once
+    assert len(built.config_values) == 4
+    eager_components = SessionState.components.fget.eager.fget(built)
+    assert list(lazy.components) == list(eager_components)  # a deep link recreates the same page
+
+
 def test_the_quiz_resumes_at_the_first_question_not_yet_answered():
     from ui import quiz_tab
 
