@@ -7,9 +7,9 @@
 It starts benchmarks/echo_app.py (a bare Gradio 6 app whose /classify returns its input: the floor
 Gradio itself sets) and then the project's app.py, each on a free port, and measures:
 - classify under load: 30 clients, each its own session, classify 10 names in a row over the REST
-  API (POST /gradio_api/call/classify, then GET its event stream); p50 and p95 per call, on the
-  echo app, on our app idle and on our app while 2 trainings of the default table run, with the
-  ratios to the echo app;
+  API (POST /gradio_api/call/classify, then GET its event stream), 3 rounds; p50 and p95 per call
+  over all rounds, on the echo app, on our app idle and on our app while 2 trainings of the default
+  table run, with the ratios to the echo app;
 - page loads: 30 sessions open the page at once (the HTML and its assets, the page's load events
   and what they chain, through the page's own queue protocol) and classify a first name;
 - queued trainings: 30 clients press Train within a few seconds, each with its own small table;
@@ -50,6 +50,7 @@ class LoadPlan:
 
     clients: int = 30
     names_each: int = 10
+    rounds: int = 3  # the room classifies this many times in a row; every call counts
     sessions: int = 30
     trainings: int = 30
     press_within_s: float = 3.0
@@ -102,7 +103,7 @@ def measure_echo(figures: LoadFigures, plan: LoadPlan, log) -> None:
     try:
         figures.echo_ready_s = echo.ready_s
         classify_load(echo.url, 3, 3)  # warm up
-        figures.echo = classify_load(echo.url, plan.clients, plan.names_each)
+        figures.echo = classify_load(echo.url, plan.clients, plan.names_each, plan.rounds)
     finally:
         echo.stop()
     phase(figures, "echo", log)
@@ -117,7 +118,7 @@ def measure_app(figures: LoadFigures, plan: LoadPlan, app_dir: Path, log) -> Non
         classify_load(app.url, 3, 3)  # warm up
         figures.memory_idle_mb = app.memory_mb()
         log("our app idle: the room classifies")
-        figures.idle = classify_load(app.url, plan.clients, plan.names_each)
+        figures.idle = classify_load(app.url, plan.clients, plan.names_each, plan.rounds)
         phase(figures, "idle", log)
 
         log(f"our app with {RUNNING_TRAININGS} trainings of the default table: the room classifies")
@@ -125,7 +126,7 @@ def measure_app(figures: LoadFigures, plan: LoadPlan, app_dir: Path, log) -> Non
         trainings = Trainings(app.url, config, [{"Epochs": 100}] * RUNNING_TRAININGS)
         try:
             trainings.wait_until_training()
-            figures.training = classify_load(app.url, plan.clients, plan.names_each)
+            figures.training = classify_load(app.url, plan.clients, plan.names_each, plan.rounds)
         finally:
             trainings.stop()
         figures.memory_training_peak_mb = app.peak_mb(began)
@@ -164,8 +165,8 @@ def print_report(f: LoadFigures) -> None:
           f"at start, after each phase: {', '.join(f'{k} {v}' for k, v in f.load_average.items())}")
     print(f"App: {f.app_dir}/app.py, ready {f.app_ready_s:.1f} s after start ({f.app_ready_cpu_s:.1f} CPU s); "
           f"the echo app {f.echo_ready_s:.1f} s")
-    print(f"\nClassify under load: {p.clients} clients at once, {p.names_each} names each in a row, over REST "
-          f"(wall clock per call, the clients share the cores)")
+    print(f"\nClassify under load: {p.clients} clients at once, {p.names_each} names each in a row, over REST, "
+          f"{p.rounds} rounds (wall clock per call, the clients share the cores)")
     print(f"  {'':<34} {'p50 ms':>8} {'p95 ms':>8} {'x echo p50':>11} {'x echo p95':>11} {'failed':>7}")
     rows = [("echo-only Gradio app", f.echo, 1.0, 1.0), ("our app, idle", f.idle, f.p50_ratio_idle, f.p95_ratio_idle),
             (f"our app, {RUNNING_TRAININGS} trainings running", f.training, f.p50_ratio_training,
@@ -207,13 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="folder of the app.py to test (default: this one)")
     parser.add_argument("--clients", type=int, help="clients classifying at once (default 30)")
     parser.add_argument("--names-each", type=int, help="names each client classifies in a row (default 10)")
+    parser.add_argument("--rounds", type=int, help="times the room classifies, every call counted (default 3)")
     parser.add_argument("--sessions", type=int, help="sessions opening the page at once (default 30)")
     parser.add_argument("--trainings", type=int, help="clients pressing Train (default 30)")
     args = parser.parse_args(argv)
     if not (args.app_dir / "app.py").is_file():
         parser.error(f"no app.py in {args.app_dir}")
-    plan = make_load_plan(args.quick, clients=args.clients, names_each=args.names_each, sessions=args.sessions,
-                          trainings=args.trainings)
+    plan = make_load_plan(args.quick, clients=args.clients, names_each=args.names_each, rounds=args.rounds,
+                          sessions=args.sessions, trainings=args.trainings)
     begin = time.perf_counter()
     figures = run(plan, args.quick, args.app_dir.resolve(),
                   lambda what: print(f"[{time.perf_counter() - begin:5.1f} s] {what}", file=sys.stderr))

@@ -93,14 +93,14 @@ def test_the_roofline_counts_about_7_mflop_per_name_for_the_default_gru():
 
 def test_quick_load_test_with_a_few_clients_reports_every_figure():
     run = subprocess.run([sys.executable, "-m", "benchmarks.load_test", "--quick", "--json", "--clients", "2",
-                          "--names-each", "2", "--sessions", "2", "--trainings", "3"],
+                          "--names-each", "2", "--rounds", "2", "--sessions", "2", "--trainings", "3"],
                          cwd=ROOT, capture_output=True, text=True, timeout=400)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     for heading in ("Classify under load", "echo-only Gradio app", "Page loads", "Queued trainings", "Memory"):
         assert heading in run.stdout
     for scenario in ("echo", "idle", "training"):
-        assert result[scenario]["calls"] == 4 and result[scenario]["failed"] == 0
+        assert result[scenario]["calls"] == 2 * 2 * 2 and result[scenario]["failed"] == 0  # clients x names x rounds
         assert result[scenario]["p50_ms"] > 0
     assert result["p50_ratio_training"] > 0 and result["p95_ratio_training"] > 0
     assert result["page_loads"]["working"] == 2
