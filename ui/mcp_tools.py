@@ -14,7 +14,9 @@ import warnings
 
 import gradio.mcp
 
-_built_by_gradio = gradio.mcp.GradioMCPServer.get_tool_to_endpoint
+# Gradio's own, even when this module is imported again (gradio app.py reloads it on save).
+_built_by_gradio = getattr(gradio.mcp.GradioMCPServer.get_tool_to_endpoint, "gradio",
+                           gradio.mcp.GradioMCPServer.get_tool_to_endpoint)
 
 
 def keep_only(*endpoints: str) -> None:
@@ -22,6 +24,7 @@ def keep_only(*endpoints: str) -> None:
     def tool_to_endpoint(server) -> dict[str, str]:
         return {tool: endpoint for tool, endpoint in _built_by_gradio(server).items() if endpoint in endpoints}
 
+    tool_to_endpoint.gradio = _built_by_gradio
     gradio.mcp.GradioMCPServer.get_tool_to_endpoint = tool_to_endpoint
     # Gradio warns at start that classify's session State is its default in every MCP call: that is
     # the intent (README, MCP), not news to whoever starts the app.
