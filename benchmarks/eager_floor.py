@@ -25,6 +25,7 @@ from rnn_demo.data import NamesDataset
 from rnn_demo.models import StackedRNN, build_model
 from rnn_demo.train import TrainConfig
 
+from .lookup import last_letters, layer_weights
 from .plan import Plan, timed_rate
 from .roofline import Limit, first_batches, roofline_of, take_turns, training_rate
 
@@ -70,18 +71,11 @@ def layer_backward(x: torch.Tensor, d_out: torch.Tensor, saved, w_ih, w_hh, grad
     return d_gi @ w_ih if need_dx else None
 
 
-def weights(model: StackedRNN, layer: int) -> list[torch.Tensor]:
-    rnn = model.rnn
-    return [getattr(rnn, f"{name}_l{layer}").detach() for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
-
-
 def packed_batch(padded: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor):
     """(letters (N, V), batch_sizes, where each name's last letter sits in them, targets in packed order)."""
     packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
-    sizes = packed.batch_sizes.tolist()
-    offsets = torch.tensor([0] + sizes[:-1]).cumsum(0)
-    last = offsets[lengths[packed.sorted_indices] - 1] + torch.arange(len(lengths))  # (B,)
-    return packed.data, sizes, last, targets[packed.sorted_indices]
+    return (packed.data, packed.batch_sizes.tolist(), last_letters(packed, lengths),
+            targets[packed.sorted_indices])
 
 
 def gradients(model: StackedRNN, batch) -> list[list[torch.Tensor]]:
@@ -89,9 +83,10 @@ def gradients(model: StackedRNN, batch) -> list[list[torch.Tensor]]:
     per layer [w_ih, w_hh, b_ih, b_hh], then [fc weight, fc bias]."""
     x, sizes, last, targets = batch
     layers = model.rnn.num_layers
+    weights = [[w.detach() for w in layer_weights(model.rnn, layer)] for layer in range(layers)]
     inputs, saves = [x], []
     for layer in range(layers):
-        out, saved = layer_forward(inputs[-1], sizes, *weights(model, layer))
+        out, saved = layer_forward(inputs[-1], sizes, *weights[layer])
         inputs.append(out)
         saves.append(saved)
     w_fc, b_fc = model.fc.weight.detach(), model.fc.bias.detach()
@@ -101,9 +96,9 @@ def gradients(model: StackedRNN, batch) -> list[list[torch.Tensor]]:
     d_logits /= len(targets)
     d_out = torch.zeros_like(inputs[-1])
     d_out[last] = d_logits @ w_fc  # (B, H) into the letters the classifier read
-    grads = [[torch.zeros_like(w) for w in weights(model, layer)] for layer in range(layers)]
+    grads = [[torch.zeros_like(w) for w in layer] for layer in weights]
     for layer in reversed(range(layers)):
-        w_ih, w_hh = weights(model, layer)[:2]
+        w_ih, w_hh = weights[layer][:2]
         d_out = layer_backward(inputs[layer], d_out, saves[layer], w_ih, w_hh, grads[layer], layer > 0)
     return grads + [[d_logits.t() @ features, d_logits.sum(0)]]
 

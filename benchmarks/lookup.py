@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 from rnn_demo.data import NamesDataset
 from rnn_demo.models import StackedRNN, build_model
@@ -45,6 +45,18 @@ def gru_over_packed(gi: torch.Tensor, batch_sizes: list[int], w_hh: torch.Tensor
     return torch.cat(outputs)
 
 
+def layer_weights(rnn: nn.GRU, layer: int) -> list[torch.Tensor]:
+    """[W_ih, W_hh, b_ih, b_hh] of one layer of an nn.GRU."""
+    return [getattr(rnn, f"{name}_l{layer}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+
+
+def last_letters(packed: PackedSequence, lengths: torch.Tensor) -> torch.Tensor:
+    """(B,) where each name's last letter sits in a packed batch's data, names in sorted order: letter
+    t of sorted name j is at offset[t] + j."""
+    offsets = torch.tensor([0] + packed.batch_sizes.tolist()[:-1]).cumsum(0)
+    return offsets[lengths[packed.sorted_indices] - 1] + torch.arange(len(lengths))
+
+
 class PackedGRU(nn.Module):
     """StackedRNN (cell "gru", dropout 0) written out; input_lookup reads rows of W_ih^T."""
 
@@ -59,18 +71,13 @@ class PackedGRU(nn.Module):
         batch_sizes = packed.batch_sizes.tolist()
         x = packed.data  # (N,) or (N, V)
         for layer in range(rnn.num_layers):
-            w_ih, w_hh = getattr(rnn, f"weight_ih_l{layer}"), getattr(rnn, f"weight_hh_l{layer}")
-            b_ih, b_hh = getattr(rnn, f"bias_ih_l{layer}"), getattr(rnn, f"bias_hh_l{layer}")
+            w_ih, w_hh, b_ih, b_hh = layer_weights(rnn, layer)
             if layer == 0 and self.input_lookup:
                 gi = nn.functional.embedding(x, w_ih.t()) + b_ih  # (N, 3H): one row per letter
             else:
                 gi = torch.addmm(b_ih, x, w_ih.t())  # (N, 3H): all letters in one product
             x = gru_over_packed(gi, batch_sizes, w_hh, b_hh)  # (N, H)
-        # Each name's last state: in the packed layout, letter t of sorted name j sits at
-        # offset[t] + j.
-        sorted_lengths = lengths[packed.sorted_indices]
-        offsets = torch.tensor([0] + batch_sizes[:-1]).cumsum(0)
-        last = x[offsets[sorted_lengths - 1] + torch.arange(len(lengths))]  # (B, H), sorted order
+        last = x[last_letters(packed, lengths)]  # (B, H): each name's last state, sorted order
         return self.fc(last[packed.unsorted_indices])  # (B, C) in the batch's order
 
 
