@@ -185,3 +185,20 @@ def snapshot_points(snapshot: MapSnapshot, rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"name": rows["name"].tolist(), "label": rows["label"].tolist(),
                          "x": snapshot.xy[:, 0].tolist(), "y": snapshot.xy[:, 1].tolist(),
                          "epoch": snapshot.epoch})
+
+
+def nearest_on_map(points: pd.DataFrame, x: float, y: float) -> str:
+    """The name of `points` (columns name, x, y) drawn nearest to (x, y)."""
+    return points["name"].iloc[int(((points["x"] - x) ** 2 + (points["y"] - y) ** 2).argmin())]
+
+
+def neighbours_in_snapshot(snapshot: MapSnapshot, rows: pd.DataFrame, anchor: str, k: int = NEIGHBOURS) -> pd.DataFrame:
+    """The k names drawn nearest `anchor` (one of `rows`' names) on an epoch's map, anchor first:
+    who its neighbours were at that epoch (2-D distances: a snapshot keeps no more)."""
+    points = snapshot_points(snapshot, rows)
+    here = points[points["name"] == anchor]
+    if here.empty:
+        raise DataError(f"{anchor!r} is not one of the names the map was taken on")
+    distance = ((points["x"] - here["x"].iloc[0]) ** 2 + (points["y"] - here["y"].iloc[0]) ** 2) ** 0.5
+    nearest = points.assign(distance=distance).nsmallest(k + 1, "distance")
+    return nearest[["name", "label", "distance", "x", "y"]].reset_index(drop=True)

@@ -93,8 +93,10 @@ def test_training_streams_then_the_session_answers_with_its_own_labels():
     assert set(classify_panel.classify("Kaski", session)) == {"Alpha", "Beta"}
     # The report scores the validation names train() used, handed over in its DoneEvent.
     assert len(session.val_table) == 8 and set(session.val_table["label"]) == {"Alpha", "Beta"}
-    runs, curves = compare_tab.compare_view(session)
+    *_, (runs, plot) = compare_tab.compare_view(session)
+    curves = plot["value"]
     assert runs["run"].tolist() == ["#1"] and curves["value"].notna().sum() == 2
+    assert set(plot["color_map"]) == set(curves["run"])  # the colours follow the runs plotted
 
 
 def test_a_stop_before_the_first_epoch_keeps_the_previous_model():

@@ -40,7 +40,8 @@ def test_mistakes_letters_gradients_map_and_units_answer(session):
     assert probabilities
     letters, _ = gradients_view.saliency_view("Alpha", session)
     assert letters.count("<span") == len("alpha")
-    points, _, neighbours, _ = map_view.map_view("Alpha", session)
+    *_, (plot, _, neighbours, _) = map_view.map_view("Alpha", session)
+    points = plot["value"]
     assert (points["label"] == map_view.PLACED).sum() == 1
     table, unit = units_view.selective_view(session)
     assert len(table) >= 1

@@ -27,8 +27,10 @@ def test_step_through_refuses_a_name_without_letters():
 def test_saliency_shades_every_letter_and_the_decay_plot_has_each_cell():
     letters, note = gradients_view.saliency_view("Kowalski", Session())
     assert letters.count("<span") == len("kowalski") and "Polish" in letters
-    curves, note = gradients_view.decay_view("Wolfeschlegelsteinhausen", Session())
-    assert {"fresh rnn", "fresh gru", "fresh lstm"} <= set(curves["series"])
+    (first, _), (plot, note) = gradients_view.decay_view("Wolfeschlegelsteinhausen", Session())
+    curves = plot["value"]
+    assert first["value"] is curves and "color_map" not in first  # the curves first, then their colours
+    assert {"fresh rnn", "fresh gru", "fresh lstm"} <= set(curves["series"]) == set(plot["color_map"])
 
 
 def test_remember_first_refuses_k_outside_its_limits():
@@ -49,7 +51,12 @@ def test_remember_first_streams_and_can_be_stopped():
 
 
 def test_the_map_places_a_name_among_its_nearest_training_names():
-    points, note, neighbours, slider = map_view.map_view("Kowalski", Session())
+    session = Session()
+    (first, *_), (plot, note, neighbours, slider) = map_view.map_view("Kowalski", session)
+    points = plot["value"]
+    assert first["value"] is points and "color_map" not in first  # the points first, then their colours
+    assert set(plot["color_map"]) == set(points["label"]) and len(set(plot["color_map"].values())) == 19
+    assert session.map_anchor in set(points["name"])
     assert len(points) == 270 + 1 and (points["label"] == map_view.PLACED).sum() == 1 and len(neighbours) == 5
     assert neighbours["label"].iloc[0] == "Polish"
 
@@ -58,10 +65,15 @@ def test_training_keeps_one_map_per_epoch_for_the_slider():
     session = Session()
     list(train_panel.run_training(session, tiny_table(), **{**TINY, "epochs": 3}))
     assert [s.epoch for s in session.snapshots] == [1, 2, 3]
-    points = map_view.epoch_view(2, session)
+    list(map_view.map_view("Kaski", session))
+    *_, (plot, near) = map_view.epoch_view(2, session)
+    points = plot["value"]
     assert len(points) == len(session.val_table) and set(points["epoch"]) == {2}
+    assert near["value"]["name"].iloc[0] == session.map_anchor and near["value"]["distance"].iloc[0] == 0
+    *_, (_, near_first) = map_view.epoch_view(1, session)
+    assert "epoch 1" in near_first["label"] and "epoch 2" in near["label"]
     with pytest.raises(gr.Error, match="Train a model first"):
-        map_view.epoch_view(1, Session())
+        list(map_view.epoch_view(1, Session()))
 
 
 def test_the_unit_explorer_lists_selective_units_and_refuses_a_unit_out_of_range():

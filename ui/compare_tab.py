@@ -7,21 +7,29 @@ import pandas as pd
 
 from rnn_demo import teach
 
+from .plots import plot_frames
 from .session import Session
 
 NO_RUNS = pd.DataFrame({"epoch": [0.0, 1.0], "value": float("nan"), "run": "(no runs yet)"})
 NO_RUNS_TABLE = pd.DataFrame(columns=["run", *teach.RUN_COLUMNS])
 
 
-def compare_view(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The runs table and the validation-accuracy curve of each run."""
+def compare_view(session: Session):
+    """The runs table and the validation-accuracy curve of each run (yielded twice: see plots.plot_frames)."""
     runs = pd.DataFrame(session.runs)
     if runs.empty:
-        return NO_RUNS_TABLE, NO_RUNS
+        yield NO_RUNS_TABLE, NO_RUNS
+        return
     runs.insert(0, "run", [f"#{i + 1}" for i in range(len(runs))])
     curves = pd.concat(session.curves, ignore_index=True)
     curves = curves[curves["series"] == "validation accuracy"][["epoch", "value", "run"]]
-    return runs.round(4), curves
+    for plot in plot_frames(curves, "run"):
+        yield readable(runs), plot
+
+
+def readable(runs: pd.DataFrame) -> pd.DataFrame:
+    """Figures as a person reads them: accuracies to 3 places, seconds to one."""
+    return runs.round({"learning_rate": 6, "val_accuracy": 3, "val_macro_accuracy": 3, "seconds": 1})
 
 
 def build(session: gr.State) -> tuple:

@@ -13,6 +13,7 @@ from rnn_demo.data import DataError
 from rnn_demo.gradients import gradient_decay, saliency
 
 from .heatmap import BLUE, RED
+from .plots import plot_frames
 from .session import Session
 
 DEFAULT_NAME = "Kowalski"
@@ -35,14 +36,15 @@ def saliency_view(name: str, session: Session) -> tuple[str, str]:
     return f"<div class='saliency'>{heading}{''.join(spans)}</div>", view.note
 
 
-def decay_view(name: str, session: Session) -> tuple[pd.DataFrame, str]:
+def decay_view(name: str, session: Session):
     """‖∂h_T/∂h_t‖ against the distance, this model and fresh rnn, gru, lstm of its size, on a long name."""
     try:
         view = gradient_decay(session.answering, [name or DEFAULT_LONG_NAME])
     except DataError as err:
         raise gr.Error(str(err)) from None
     curves = view.curves.assign(**{"log10 norm": view.curves["norm"].map(lambda v: math.log10(max(v, 1e-30)))})
-    return curves[["distance", "log10 norm", "series"]], view.note
+    for update in plot_frames(curves[["distance", "log10 norm", "series"]], "series"):
+        yield update, view.note
 
 
 def build(session: gr.State) -> None:

@@ -8,13 +8,23 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.data import DataError
-from rnn_demo.hidden_map import hidden_map, index_names, place_name, snapshot_points
+from rnn_demo.hidden_map import hidden_map, index_names, nearest_on_map, neighbours_in_snapshot, place_name, \
+    snapshot_points
 from rnn_demo.report import names_to_score
 
+from .plots import colour_map, plot_frames
 from .session import DEFAULT_TABLE, Session
 
 DEFAULT_NAME = "Kowalski"
 PLACED = "★ your name"
+STAR = "#ff00ff"  # a colour no language gets; style.css draws this one dot thick, with a halo
+
+
+def map_colours(labels) -> dict[str, str]:
+    """A colour per language (sorted, so a language keeps its colour from model to model), and the star's."""
+    return colour_map(sorted(set(labels)) + [PLACED], fixed={PLACED: STAR})
+
+
 def names_on_map(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(validation names to draw, training names to search) for the answering model; an uploaded
     model's split is unknown, so the current default table serves as both."""
@@ -25,7 +35,8 @@ def names_on_map(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def map_view(name: str, session: Session):
-    """The map with the typed name on it, its nearest training names, the note, and the epoch slider."""
+    """The map with the typed name on it, its nearest training names, the note, and the epoch slider
+    (yielded twice: the points, then their colours; see plots.plot_frames)."""
     try:
         val, train = names_on_map(session)
         view = session.memo("map", lambda model: hidden_map(model, val))
@@ -40,27 +51,35 @@ def map_view(name: str, session: Session):
                        label=(f"Epoch of your last training ({epochs} kept)" if epochs
                               else "Epoch (train to watch it form)"))
     note = f"{view.note}\n\n**{placed.name}** → the model says *{placed.guess}*; nearest training names:"
-    return points, note, placed.neighbours.round(3), slider
+    session.map_anchor = nearest_on_map(view.points, placed.x, placed.y)
+    for plot in plot_frames(points, "label", map_colours(points["label"])):
+        yield plot, note, placed.neighbours.round(3), slider
 
 
 def epoch_view(epoch: float, session: Session):
-    """The map as it was after one epoch of the last training."""
+    """The map as it was after one epoch of the last training, and who sat nearest the typed name's
+    closest validation name then (yielded twice, like map_view)."""
     if not session.snapshots:
         raise gr.Error("Train a model first: every epoch keeps a small map of its validation names.")
     snapshot = session.snapshots[min(len(session.snapshots), max(1, int(epoch))) - 1]
     rows = session.val_table if session.val_table is not None else names_on_map(session)[0]
-    return snapshot_points(snapshot, rows)
+    points = snapshot_points(snapshot, rows)
+    anchor = session.map_anchor if session.map_anchor in set(rows["name"]) else rows["name"].iloc[0]
+    near = neighbours_in_snapshot(snapshot, rows, anchor).round(3)
+    label = f"Nearest to {anchor} on the map of epoch {snapshot.epoch} (distances on the map)"
+    for plot in plot_frames(points, "label", map_colours(points["label"])):
+        yield plot, gr.update(value=near, label=label)
 
 
 def build(session: gr.State) -> None:
     with gr.Row():
         name = gr.Textbox(DEFAULT_NAME, label="Place a name on the map", scale=3, elem_id="map-name")
         show_btn = gr.Button("Show", scale=1, elem_id="map-show")
-    # A plot fixes its colours from its first value: start from the shipped model's map (the 18
-    # languages and the typed name), so later maps in those languages are drawn in colour too.
-    first = map_view(DEFAULT_NAME, Session())[0]
-    plot = gr.ScatterPlot(first, x="x", y="y", color="label", tooltip=["name", "label"], height=480,
-                          title="Final hidden states of the validation names (PCA)", elem_id="map-plot")
+    # Drawn from the shipped model's map (18 languages and the typed name) until Show is pressed.
+    first = list(map_view(DEFAULT_NAME, Session()))[-1][0]
+    plot = gr.ScatterPlot(first["value"], x="x", y="y", color="label", color_map=first["color_map"],
+                          tooltip=["name", "label"], height=480, elem_id="map-plot",
+                          title="Final hidden states of the validation names (PCA)")
     epoch = gr.Slider(1, 2, value=1, step=1, label="Epoch (train to watch it form)", interactive=False,
                       elem_id="map-epoch")
     note = gr.Markdown(elem_id="map-note")
@@ -68,4 +87,5 @@ def build(session: gr.State) -> None:
                               elem_id="map-neighbours")
     for trigger in (show_btn.click, name.submit):
         trigger(map_view, [name, session], [plot, note, neighbours, epoch], api_visibility="private")
-    epoch.input(epoch_view, [epoch, session], plot, api_visibility="private", trigger_mode="always_last")
+    epoch.input(epoch_view, [epoch, session], [plot, neighbours], api_visibility="private",
+                trigger_mode="always_last")

@@ -9,11 +9,16 @@ import pandas as pd
 from rnn_demo.remember_first import GATE_BIAS_NOTE, MAX_K, MAX_SEEDS, MIN_K, Progress, RememberConfig, \
     RememberResult, RunDone
 
+from rnn_demo.models import CELLS
+
+from .plots import PALETTE
 from .session import Session
 from .train_panel import POOL
 
 DEFAULT_KS = "5, 20, 40, 60, 100"
-NO_POINTS = pd.DataFrame({"k": [MIN_K, MAX_K], "accuracy": float("nan"), "cell": "(press Run)"})
+CELL_COLOURS = dict(zip(CELLS, PALETTE))
+# One empty point per cell: the plot builds its colours from its first value, so it must name every cell.
+NO_POINTS = pd.DataFrame({"k": [MIN_K] * len(CELLS), "accuracy": float("nan"), "cell": list(CELLS)})
 
 
 def make_config(ks: str, gate_bias: bool, seeds: float) -> RememberConfig:
@@ -70,8 +75,8 @@ def build(session: gr.State) -> None:
         run_btn = gr.Button("▶ Run rnn, gru and lstm", variant="primary", elem_id="remember-run")
         stop_btn = gr.Button("■ Stop", variant="stop", elem_id="remember-stop")
     status = gr.Markdown(elem_id="remember-status")
-    plot = gr.LinePlot(NO_POINTS, x="k", y="accuracy", color="cell", y_lim=[0, 1], height=300, elem_id="remember-plot",
-                       title="Validation accuracy against k")
+    plot = gr.LinePlot(NO_POINTS, x="k", y="accuracy", color="cell", color_map=CELL_COLOURS, y_lim=[0, 1],
+                       x_lim=[MIN_K, MAX_K], height=300, elem_id="remember-plot", title="Validation accuracy against k")
     runs = gr.Dataframe(interactive=False, label="Every training", max_height=240)
     run_btn.click(run, [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
                   concurrency_limit=2, concurrency_id="train")

@@ -41,6 +41,7 @@ class Session:
         self.val_table: pd.DataFrame | None = None  # the model's validation names; None: unknown
         self.train_table: pd.DataFrame | None = None  # and its training names
         self.snapshots: list = []  # hidden-state maps, one per epoch of the last training
+        self.map_anchor = ""  # the validation name drawn nearest the name last placed on the map
         self._memo: dict = {}  # what the views computed once for the answering model
         self._folder: Path | None = None  # this session's downloads, under WORK_DIR
 
