@@ -53,6 +53,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     for refresh in (model.report, model.baselines, model.download, letters, mistakes, quiz.refresh):
         after_training.then(*refresh, api_visibility="private")
         model.uploaded.then(*refresh, api_visibility="private")
+        training.restored.then(*refresh, api_visibility="private")
     share_url.wire(training.settings)
     lesson_tab.wire(lesson, tabs)
 

@@ -97,7 +97,7 @@ def test_train_stop_and_classify_in_the_browser(page, app_server):
     # Stop: halts quickly and keeps the best model answering.
     stop_clicked = time.perf_counter()
     page.click("#stop-btn")
-    assert wait_for(lambda: "Stopped after" in page.inner_text("#status"), timeout=30), page.inner_text("#status")
+    assert wait_for(lambda: "Stopped " in page.inner_text("#status"), timeout=30), page.inner_text("#status")
     stop_latency = time.perf_counter() - stop_clicked
     assert wait_for(lambda: page.locator("#train-btn").is_enabled(), timeout=10)  # unlocked by its own event
     assert page.locator(".error, [data-testid='error']").count() == 0  # no red Error badges
@@ -108,6 +108,12 @@ def test_train_stop_and_classify_in_the_browser(page, app_server):
     assert wait_for(lambda: "Top 5 for 'Nakamura'" in page.inner_text("#prediction"))
     assert "%" in page.inner_text("#prediction")
     page.screenshot(path=str(SHOTS / "stopped-and-classified.png"), full_page=True)
+    # The stopped model replaced the shipped one: the page says so, with both accuracies, and one
+    # click brings the shipped one back.
+    assert "before it: the shipped default model" in page.inner_text("#status")
+    page.click("#restore-btn")
+    assert wait_for(lambda: "shipped default model" in page.inner_text("#answering"), timeout=20)
+    assert "Brought back" in page.inner_text("#status")
     assert page.console_errors == []
     print(f"\nfirst plot point {first_point:.2f} s after Train; Stop latency {stop_latency:.2f} s")
 
@@ -236,6 +242,8 @@ def test_a_training_refused_for_an_empty_table_gives_the_controls_back(page):
     page.get_by_role("button", name="− Delete rows").click()
     assert wait_for(lambda: page.inner_text("#table-summary").startswith("0 rows"), timeout=20)
     page.click("#train-btn")
-    assert wait_for(lambda: "cannot be trained on" in page.inner_text("body"), timeout=20)
+    assert wait_for(lambda: "cannot be trained on" in page.inner_text("#status"), timeout=20)
     assert wait_for(lambda: page.locator("#train-btn").is_enabled(), timeout=10)  # not stuck locked
+    time.sleep(1)
+    assert page.locator(".error, [data-testid='error']").count() == 0  # one message, no red pills
     assert page.locator("#stop-btn").is_disabled()

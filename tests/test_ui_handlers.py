@@ -10,7 +10,7 @@ import pytest
 from conftest import two_label_table
 from ui import classify_panel, compare_tab, data_tab, heatmap, letters_tab, mistakes_tab, model_tab, packing_tab
 from ui import share_url, train_panel
-from ui.session import DEFAULT_MODEL, DEFAULT_TABLE, Session
+from ui.session import DEFAULT_MODEL, DEFAULT_TABLE, Session, accuracy
 
 TINY = dict(arch="stacked", cell="gru", hidden=8, layers=1, epochs=2, learning_rate=0.01, batch_size=16, seed=0)
 
@@ -292,3 +292,27 @@ def test_a_step_in_the_url_opens_the_lesson_there_and_an_unknown_one_changes_not
     assert picker["value"] == 3 and tabs.selected == lesson_tab.TAB_ID
     for query in ({"step": "nope"}, {}):
         assert lesson_tab.step_from_url(SimpleNamespace(query_params=query)) == (gr.update(), gr.update())
+
+
+def test_a_stopped_training_says_which_model_answers_and_the_previous_one_comes_back():
+    session = Session()
+    stream = train_panel.run_training(session, tiny_table(), **{**TINY, "epochs": 50})
+    for outputs in stream:
+        if "validation accuracy" in outputs[1]:  # an epoch has finished: stop now
+            session.stop.set()
+    final = outputs[1]
+    assert final.startswith("Stopped") and "Answering now: **your model**" in final
+    assert f"before it: the **shipped default model**, {accuracy(DEFAULT_MODEL)}." in final
+    trained = session.model
+    assert trained is not None and "your model** (trained at " in train_panel.model_info(session)
+    answering, status, button = train_panel.restore_previous(session)
+    assert session.model is None and "shipped default model" in answering and button["visible"] is True
+    assert "Brought back" in status
+    train_panel.restore_previous(session)  # and back again: they swap places
+    assert session.model is trained
+
+
+def test_a_refused_training_is_told_in_the_status_line_without_an_error():
+    session = Session()
+    outputs = list(train_panel.train_in_page(session, {"headers": ["name", "label"], "data": []}))
+    assert len(outputs) == 1 and "cannot be trained on" in outputs[-1][1] and session.model is None

@@ -42,6 +42,7 @@ class Session:
         self.train_table: pd.DataFrame | None = None  # and its training names
         self.snapshots: list = []  # hidden-state maps, one per epoch of the last training
         self.map_anchor = ""  # the validation name drawn nearest the name last placed on the map
+        self.previous: tuple | None = None  # what answered before the last new model, to bring it back
         self._memo: dict = {}  # what the views computed once for the answering model
         self._folder: Path | None = None  # this session's downloads, under WORK_DIR
 
@@ -79,17 +80,32 @@ class Session:
 
     def use_model(self, model: NameClassifier, when: str, val_table: pd.DataFrame | None = None,
                   train_table: pd.DataFrame | None = None, snapshots: list | None = None) -> None:
-        """Answer from now on with `model`; `when` says when it was made ('12:03:04', 'uploaded ...');
-        its split when known, and the hidden-state maps of its training."""
+        """Answer from now on with `model`; `when` says how it came ('trained at 12:03:04', 'uploaded
+        at ...'); its split when known, and the hidden-state maps of its training. The model it
+        replaces is kept, one deep, for `restore_previous`."""
+        self.previous = self._answering_state()
         self.model, self.trained_at, self.val_table, self.train_table = model, when, val_table, train_table
         self.snapshots, self._memo = snapshots or [], {}
+
+    def _answering_state(self) -> tuple:
+        return self.model, self.trained_at, self.val_table, self.train_table, self.snapshots, self._memo
+
+    def restore_previous(self) -> bool:
+        """Answer again with the model the last training or upload replaced (they swap places)."""
+        if self.previous is None:
+            return False
+        current = self._answering_state()
+        (self.model, self.trained_at, self.val_table, self.train_table, self.snapshots,
+         self._memo) = self.previous
+        self.previous = current
+        return True
 
 
 def free_session(session: Session) -> None:
     """A tab closed (or its state expired): stop its training at the next batch, drop its files."""
     session.stop.set()
     session.stop_experiment.set()
-    session.model = None
+    session.model = session.previous = None
     if session._folder is not None:
         shutil.rmtree(session._folder, ignore_errors=True)
 
@@ -99,15 +115,35 @@ def build() -> gr.State:
     return gr.State(Session, time_to_live=3600, delete_callback=free_session)
 
 
+def who_answers(model: NameClassifier | None, when: str) -> str:
+    """'your model (trained at 12:03:04)' or 'the shipped default model', in bold."""
+    return f"**your model** ({when})" if model is not None else "the **shipped default model**"
+
+
+def accuracy(model: NameClassifier) -> str:
+    """The validation accuracy recorded with a model, e.g. '61.5 %' ('' when none was recorded)."""
+    value = model.metrics.get("val_accuracy")
+    return f"{value:.1%}" if isinstance(value, float) else ""
+
+
+def previous_line(session: Session) -> str:
+    """Which model answers now beside the one it replaced, with their validation accuracies."""
+    if session.previous is None:
+        return ""
+    model, when = session.previous[:2]
+    before = model if model is not None else DEFAULT_MODEL
+    return (f"Answering now: {who_answers(session.model, session.trained_at)}, validation accuracy "
+            f"{accuracy(session.answering) or 'unknown'}; before it: {who_answers(model, when)}, "
+            f"{accuracy(before) or 'unknown'}. **↩ Previous model** brings that one back.")
+
+
 def model_info(session: Session) -> str:
     """One line: which model answers, its shape and its validation accuracy."""
     model = session.answering
     c = model.config
-    who = (f"**your model** (trained {session.trained_at})" if session.model is not None
-           else "the **shipped default model**")
-    accuracy = model.metrics.get("val_accuracy")
-    score = f", validation accuracy {accuracy:.1%}" if isinstance(accuracy, float) else ""
+    score = f", validation accuracy {accuracy(model)}" if accuracy(model) else ""
     shape = "".join([f", embedding {c.embedding}" if c.embedding else "",
                      f", pooling {c.pooling}" if c.pooling != "last" else ""])
+    who = who_answers(session.model, session.trained_at)
     return (f"Answering: {who} — {c.arch} {c.cell.upper()}, hidden {c.hidden_size}, {c.num_layers} layer(s){shape}, "
             f"{len(c.labels)} labels, {count_parameters(model):,} parameters{score}.")

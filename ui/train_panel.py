@@ -22,7 +22,7 @@ from rnn_demo.worker import TrainingPool
 
 from . import options_panel
 from .api_table import api_door, as_table
-from .session import Session, model_info
+from .session import Session, model_info, previous_line
 
 DEFAULTS = TrainConfig()
 TRAININGS_AT_ONCE = 2  # one CPU thread each: two trainings share a 2-core Space fairly
@@ -53,6 +53,8 @@ class TrainPanel:
     stop_btn: gr.Button
     status: gr.Markdown
     loss_plot: gr.LinePlot
+    restore_btn: gr.Button
+    restored: object = None  # the ↩ Previous model event (set by `wire`), for what a new model refreshes
 
     @property
     def arch(self) -> gr.Radio:
@@ -145,13 +147,17 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
     shorten = f"  \n{SHORTEN}" if done.reason == "time limit" else ""
     if progress.epochs_done == 0 and done.stopped:
         return f"{how} before the first epoch finished: nothing was kept, the previous model still answers.{shorten}"
-    session.use_model(done.model, time.strftime("%H:%M:%S"), done.val_table, progress.train_rows,
+    session.use_model(done.model, f"trained at {time.strftime('%H:%M:%S')}", done.val_table, progress.train_rows,
                       progress.snapshots)
     session.runs.append(teach.run_summary(config, done))
     session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
-    return (f"{how} after {done.epochs_run} epochs in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
+    # A Stop validates the epoch it cut short but sends no epoch event: the plot shows full epochs only.
+    epochs = (f"in epoch {done.epochs_run} of {config.epochs} ({progress.epochs_done} full epochs plotted)"
+              if progress.epochs_done < done.epochs_run else f"after {done.epochs_run} epochs")
+    compared = f"  \n{previous_line(session)}" if done.stopped else ""
+    return (f"{how} {epochs} in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
             f"validation accuracy {done.val_accuracy:.1%} (macro {done.val_macro_accuracy:.1%}) · "
-            f"labels: {', '.join(done.model.labels)}{shorten}")
+            f"labels: {', '.join(done.model.labels)}{compared}{shorten}")
 
 
 def run_training(session: Session, table: pd.DataFrame | dict | None = None, arch: str = DEFAULTS.arch,
@@ -198,6 +204,26 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, arc
     yield plot_frame(progress.points), status, model_info(session), STOP_OFF
 
 
+def train_in_page(*args):
+    """The page's Train: run_training, with a refused start (bad settings, a table that cannot be
+    trained on) told in the status line alone; raised, it would hang red "Error" pills on every output."""
+    try:
+        yield from run_training(*args)
+    except gr.Error as err:
+        yield gr.skip(), f"⚠ {err.message} Nothing was trained; the model that answered still answers.", \
+            gr.skip(), STOP_OFF
+
+
+def restore_previous(session: Session) -> tuple[str, str, dict]:
+    """↩ Previous model: the model the last training or upload replaced answers again."""
+    session.restore_previous()
+    return model_info(session), f"Brought back: {previous_line(session)}", restore_visible(session)
+
+
+def restore_visible(session: Session) -> dict:
+    return gr.update(visible=session.previous is not None)
+
+
 def request_stop(session: Session) -> None:
     """API /stop: end this session's training after its current batch; training reports the result
     (no output here, so a late reply can never overwrite the final status)."""
@@ -226,11 +252,12 @@ def build() -> TrainPanel:
         train_btn = gr.Button("▶ Train", variant="primary", elem_id="train-btn")
         stop_btn = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", interactive=False)
     status = gr.Markdown("Press **Train** to train on the table below.", elem_id="status")
+    restore_btn = gr.Button("↩ Previous model", size="sm", visible=False, elem_id="restore-btn")
     loss_plot = gr.LinePlot(EMPTY_PLOT, x="epoch", y="value", color="series", color_map=SERIES,
                             title="Loss and accuracy while training", x_title="epoch", y_title="",
                             elem_id="loss-plot", height=320)
     return TrainPanel([arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed], options,
-                      train_btn, stop_btn, status, loss_plot)
+                      train_btn, stop_btn, status, loss_plot, restore_btn)
 
 
 def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
@@ -241,10 +268,13 @@ def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: g
     queue = dict(concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train")  # one queue for both doors
     instant = dict(queue=False, api_visibility="private", show_progress="hidden")
     locked = panel.train_btn.click(lambda: lock_settings(settings, True), None, settings, **instant)
-    train_event = locked.then(run_training, inputs, outputs, api_visibility="private", show_progress="minimal",
+    train_event = locked.then(train_in_page, inputs, outputs, api_visibility="private", show_progress="minimal",
                               **queue)
     for after in (train_event.then, train_event.failure):  # the page's .then skips a failed event
         after(lambda: lock_settings(settings, False), None, settings, **instant)
+    train_event.then(restore_visible, session, panel.restore_btn, **instant)
+    panel.restored = panel.restore_btn.click(restore_previous, session, [answering, panel.status, panel.restore_btn],
+                                             api_visibility="private")
     api_door(run_training, inputs, table, outputs, "train", **queue)
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
     panel.stop_btn.click(request_stop, session, None, api_name="stop", concurrency_limit=None)
