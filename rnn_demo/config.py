@@ -3,6 +3,7 @@ option that makes the network stronger (OPTIONS), shown by the page and the CLI 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from . import limits
@@ -107,6 +108,27 @@ class TrainConfig:
                            input_dropout=self.input_dropout)
 
 
+def whole_number(field: str, value) -> int:
+    """A form's or an API call's value for a whole-number field (5, 5.0, "5"), or ValueError naming the field."""
+    number = real_number(field, value)
+    if number != int(number):
+        raise ValueError(f"{field} must be a whole number, not {value!r}")
+    return int(number)
+
+
+def real_number(field: str, value) -> float:
+    """A form's or an API call's value for a number field, or ValueError naming the field (no NaN, no inf)."""
+    try:
+        if isinstance(value, bool) or value is None:
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{field} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{field} must be a finite number, not {value!r}")
+    return number
+
+
 def _number(value) -> bool:
     return type(value) in (int, float)  # not bool, not a string
 
@@ -129,8 +151,8 @@ def _range_problems(config: TrainConfig) -> list[str]:
         problems.append(f"gradient clip must be above 0, not {config.clip}")
     if config.max_seconds is not None and not (isinstance(config.max_seconds, (int, float)) and config.max_seconds > 0):
         problems.append(f"time limit must be above 0 seconds, not {config.max_seconds}")
-    if not isinstance(config.seed, int) or config.seed < 0:
-        problems.append(f"seed must be a whole number >= 0, not {config.seed}")
+    if not (_number(config.seed) and isinstance(config.seed, int) and 0 <= config.seed <= limits.MAX_SEED):
+        problems.append(bad("seed", config.seed, 0, limits.MAX_SEED))
     return problems
 
 

@@ -151,6 +151,9 @@ def clean_table(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
             problems.append(f"row {row}: blank label")
         elif len(label) > limits.MAX_LABEL_LENGTH:
             problems.append(f"row {row}: label is longer than {limits.MAX_LABEL_LENGTH} characters")
+        elif any(unicodedata.category(ch) in ("Cc", "Cs") for ch in label):  # NUL, lone surrogates, ...
+            problems.append(f"row {row}: label {label.encode('utf-8', 'backslashreplace').decode()!r} has a "
+                            "control or invalid character")
         try:
             names.append(check_name(name, f"row {row}"))
         except DataError as err:

@@ -19,4 +19,5 @@ MAX_LAYERS = 4
 MAX_EPOCHS = 200
 MAX_BATCH_SIZE = 2048
 MAX_LEARNING_RATE = 1.0
+MAX_SEED = 2**31 - 1  # torch and the split take any such seed
 MAX_TRAIN_SECONDS = 300  # one training run in the app stops itself after this

@@ -168,7 +168,7 @@ def test_predict_refuses_one_string_instead_of_a_list(model):
     ({"dropout": -0.5}, r"dropout must be in \[0, 1\), not -0.5"),
     ({"dropout": 1.0}, r"dropout must be in \[0, 1\), not 1.0"),
     ({"val_fraction": 0}, "validation fraction must be between 0.05 and 0.5, not 0"),
-    ({"seed": -1}, "seed must be a whole number >= 0, not -1"),
+    ({"seed": -1}, "seed must be between 0 and 2147483647, not -1"), ({"seed": 2**64}, "seed must be between 0 and"),
     ({"arch": "cnn"}, "architecture 'cnn' is not one of manual, stacked, bidirectional"),
     ({"epochs": 0, "learning_rate": 1e9}, "epochs must be .*; learning rate must be"),  # all at once
 ])

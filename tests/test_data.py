@@ -176,3 +176,10 @@ def test_load_classic_set(classic_names):
     assert len(report.counts) == 18
     assert report.rows_in == 20074 and report.duplicates_dropped > 0
     assert report.counts["Russian"] > 9000
+
+
+@pytest.mark.parametrize("label", ["Nul\x00", "Bad\udcff", "Bell\x07"])
+def test_a_label_with_a_control_or_lone_surrogate_character_is_refused_with_its_row(label):
+    table = pd.DataFrame({"name": ["Kowalski", "Nowak", "Tanaka", "Sato"], "label": ["Polish", "Polish", label, label]})
+    with pytest.raises(DataError, match="row 3: label .* has a control or invalid character"):
+        clean_table(table)

@@ -316,3 +316,25 @@ def test_a_refused_training_is_told_in_the_status_line_without_an_error():
     session = Session()
     outputs = list(train_panel.train_in_page(session, {"headers": ["name", "label"], "data": []}))
     assert len(outputs) == 1 and "cannot be trained on" in outputs[-1][1] and session.model is None
+
+
+def test_one_training_per_session_a_second_is_refused_while_the_first_runs():
+    session = Session()
+    first = train_panel.run_training(session, tiny_table(), **{**TINY, "epochs": 50})
+    next(first)  # "Starting": the first holds the session's training
+    with pytest.raises(gr.Error, match="already training"):
+        next(train_panel.run_training(session, tiny_table(), **TINY))
+    session.stop.set()
+    list(first)
+    assert list(train_panel.run_training(session, tiny_table(), **TINY))[-1][1].startswith("Finished")
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("seed", 2**64, "seed must be between 0 and 2147483647"), ("seed", 1e30, "seed must be between"),
+    ("seed", float("nan"), "seed must be a finite number"), ("learning_rate", "abc", "learning rate must be a number"),
+    ("hidden", None, "hidden size must be a number"), ("epochs", "ten", "epochs must be a number"),
+    ("layers", 1.5, "layers must be a whole number"), ("dropout", float("inf"), "dropout must be a finite number"),
+])
+def test_every_setting_is_checked_with_its_name(field, value, message):
+    with pytest.raises(gr.Error, match=message):
+        next(train_panel.run_training(Session(), tiny_table(), **{**TINY, field: value}))

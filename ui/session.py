@@ -25,6 +25,7 @@ DEFAULT_MODEL = load_checkpoint()  # read-only: sessions train models of their o
 # Everything the app writes (downloads) goes under one temporary directory.
 WORK_DIR = Path(tempfile.mkdtemp(prefix="rnn-names-"))
 atexit.register(shutil.rmtree, WORK_DIR, ignore_errors=True)
+LOCK = type(threading.Lock())
 SHARED_MEMO: dict = {}  # the views' numbers for the shipped model, computed once, only read after
 
 
@@ -36,6 +37,7 @@ class Session:
         self.trained_at = ""
         self.stop = threading.Event()  # ends this session's training at the next batch
         self.stop_experiment = threading.Event()  # ends its "remember the first letter" run
+        self.training = threading.Lock()  # held while this session trains: one training at a time
         self.runs: list[dict] = []  # compare view: one row per training
         self.curves: list[pd.DataFrame] = []  # compare view: one loss/accuracy curve per training
         self.val_table: pd.DataFrame | None = None  # the model's validation names; None: unknown
@@ -46,10 +48,10 @@ class Session:
         self._memo: dict = {}  # what the views computed once for the answering model
         self._folder: Path | None = None  # this session's downloads, under WORK_DIR
 
-    def __deepcopy__(self, memo):  # gradio copies a state's first value; an Event cannot be copied
+    def __deepcopy__(self, memo):  # gradio copies a state's first value; an Event or a Lock cannot be copied
         fresh = Session()
         fresh.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()
-                               if not isinstance(v, threading.Event)})
+                               if not isinstance(v, (threading.Event, LOCK))})
         return fresh
 
     @property

@@ -14,6 +14,7 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo import limits, teach
+from rnn_demo.config import real_number, whole_number
 from rnn_demo.data import DataError, clean_table
 from rnn_demo.hidden_map import MapSnapshot, training_split
 from rnn_demo.models import CELLS
@@ -69,14 +70,17 @@ def make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, s
     rate (or 0) follows the cell (1e-3 for the plain rnn, 3e-3 for gru and lstm); keep_best 'auto'
     keeps the best macro epoch when balancing, else the best accuracy."""
     try:
+        whole, real = whole_number, real_number
         return TrainConfig(
-            arch=arch, cell=cell, hidden_size=int(hidden), num_layers=int(layers), epochs=int(epochs),
-            learning_rate=None if learning_rate in (None, "", 0) else float(learning_rate),
-            batch_size=int(batch_size), seed=int(seed), max_seconds=limits.MAX_TRAIN_SECONDS,
-            embedding=int(embedding), pooling=pooling, dropout=float(dropout), weight_decay=float(weight_decay),
-            label_smoothing=float(label_smoothing), schedule=schedule, balance=balance != "off",
-            balance_method=balance if balance != "off" else "weights", input_dropout=float(input_dropout),
-            feature_dropout=float(feature_dropout), average=float(average), balance_strength=float(balance_strength),
+            arch=arch, cell=cell, hidden_size=whole("hidden size", hidden), num_layers=whole("layers", layers),
+            epochs=whole("epochs", epochs),
+            learning_rate=None if learning_rate in (None, "", 0) else real("learning rate", learning_rate),
+            batch_size=whole("batch size", batch_size), seed=whole("seed", seed), max_seconds=limits.MAX_TRAIN_SECONDS,
+            embedding=whole("embedding", embedding), pooling=pooling, dropout=real("dropout", dropout),
+            weight_decay=real("weight decay", weight_decay), label_smoothing=real("label smoothing", label_smoothing),
+            schedule=schedule, balance=balance != "off", balance_method=balance if balance != "off" else "weights",
+            input_dropout=real("input dropout", input_dropout), feature_dropout=real("feature dropout", feature_dropout),
+            average=real("average", average), balance_strength=real("balance strength", balance_strength),
             keep_best=None if keep_best in (None, "", "auto") else keep_best,
         )
     except (TypeError, ValueError) as err:
@@ -177,6 +181,17 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, arc
         clean, report = clean_table(as_table(table))
     except DataError as err:
         raise gr.Error(f"The table cannot be trained on: {err}") from None
+    # One training per session: a second /train while one runs would race it to be the answering model.
+    if not session.training.acquire(blocking=False):
+        raise gr.Error("This session is already training: wait for it to finish, or press Stop first.")
+    try:
+        yield from _train(session, clean, report, config)
+    finally:
+        session.training.release()
+
+
+def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
+    """run_training's stream once the settings and the table have passed their checks."""
     session.stop.clear()
     progress = Progress(config, training_split(clean, config))
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
