@@ -142,3 +142,25 @@ def model_logit_curve(model, train_table: pd.DataFrame, val_table: pd.DataFrame,
     loader = make_loader(NamesDataset(val_table, model.labels), 512)
     logits, targets = all_logits(model, loader, next(model.parameters()).device)
     return logit_adjustment_curve(logits, targets, MajorityBaseline(train_table, model.labels).log_prior, strengths)
+
+
+def with_repeats(table: pd.DataFrame, share: float = 0.3, seed: int = 0) -> pd.DataFrame:
+    """A copy of the table where `share` of its rows are listed 2 to 4 times, as the classic set
+    lists many names: what the leakage lesson needs to show anything on a table without repeats."""
+    generator = torch.Generator().manual_seed(seed)
+    chosen = torch.rand(len(table), generator=generator) < share  # (N,) rows to repeat
+    times = torch.randint(1, 4, (len(table),), generator=generator)  # (N,) extra copies: 1 to 3
+    extra = table.loc[chosen.numpy()].loc[lambda frame: frame.index.repeat(times[chosen].numpy())]
+    return pd.concat([table, extra], ignore_index=True)
+
+
+def long_tailed(table: pd.DataFrame, ratio: float = 0.75, smallest: int = 4, seed: int = 0) -> pd.DataFrame:
+    """A copy of the table whose labels fall off geometrically (the biggest kept whole, each next one
+    `ratio` times the one before, at least `smallest` names): an imbalanced table from a balanced one."""
+    counts = table["label"].value_counts()
+    parts = []
+    for rank, label in enumerate(counts.index):
+        rows = table[table["label"] == label]
+        keep = max(smallest, round(counts.iloc[0] * ratio ** rank))
+        parts.append(rows.sample(n=min(keep, len(rows)), random_state=seed))
+    return pd.concat(parts, ignore_index=True)

@@ -27,7 +27,8 @@ def test_the_imbalance_lesson_and_the_options_show(page):
     page.click("#imbalance-run")
     assert wait_for(lambda: "Always answering it" in page.inner_text("#imbalance-headline"), timeout=30)
     page.click("#leakage-run")
-    assert wait_for(lambda: "no repeated names" in page.inner_text("#leakage-headline"), timeout=30)
+    assert wait_for(lambda: "nothing can leak" in page.inner_text("#leakage-headline"), timeout=30)
+    assert "data/names/<Language>.txt" in page.inner_text("#leakage-headline")  # not swallowed as a tag
     page.screenshot(path=str(SHOTS / "honest-lessons.png"), full_page=True)
     page.get_by_text("Make it stronger: options").click()
     assert wait_for(lambda: "one-hot times a matrix" in page.inner_text("#options"))

@@ -139,3 +139,14 @@ def test_the_step_bars_paint_on_the_first_load(page):
     page.click("#step-load")
     assert wait_for(lambda: "Step 1 of" in page.inner_text("#step-header"), timeout=30)
     assert_painted(page, "step-bars", "step-bars", at_least=300)
+
+
+def test_the_demonstrations_on_copies_show_inflation_and_a_head_start_on_the_first_press(page):
+    page.get_by_role("tab", name="Honest numbers").click()
+    page.click("#leakage-demo")
+    assert wait_for(lambda: "listed 2 to 4 times" in page.inner_text("#leakage-headline"), timeout=40)
+    assert "against" in page.inner_text("#leakage-headline")
+    page.click("#imbalance-demo")
+    assert wait_for(lambda: "long tail" in page.inner_text("#imbalance-headline"), timeout=40)
+    assert_painted(page, "imbalance-curve", "imbalance-demo-curve")
+    assert_painted(page, "imbalance-counts", "imbalance-demo-counts", at_least=1000)

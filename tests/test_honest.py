@@ -118,3 +118,21 @@ def test_the_cli_switch_splits_before_removing_duplicates(tmp_path, capsys):
         runs[bool(switch)] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert runs[False]["n"] == 11  # 1 of the 4 distinct Dup names, 10 of the 40 Uniq ones
     assert runs[True]["n"] > runs[False]["n"] and runs[True]["config"]["split_before_dedup"] is True
+
+
+def test_a_copy_with_repeats_lists_a_share_of_the_names_again_and_leaks(default_table):
+    from rnn_demo.honest import leakage_lesson, with_repeats
+    copy = with_repeats(default_table, share=0.3, seed=0)
+    repeated = copy.duplicated().sum()
+    assert len(copy) > len(default_table) and 0.3 * len(default_table) <= repeated <= 0.3 * 3 * len(default_table)
+    assert copy.drop_duplicates().reset_index(drop=True).equals(default_table.drop_duplicates())
+    lesson = leakage_lesson(copy)
+    honest, leaky = lesson.overall["accuracy"]
+    assert lesson.seen_in_training > 0.2 and leaky > honest
+
+
+def test_a_long_tailed_copy_keeps_the_biggest_label_and_shrinks_the_others(default_table):
+    from rnn_demo.honest import long_tailed
+    counts = long_tailed(default_table, ratio=0.75, smallest=4).value_counts("label").tolist()
+    assert counts[0] == default_table.value_counts("label").iloc[0] and counts[-1] == 4
+    assert counts == sorted(counts, reverse=True) and len(counts) == default_table["label"].nunique()

@@ -215,14 +215,30 @@ def test_the_leakage_and_imbalance_lessons_run_on_the_table(classic_names):
     assert overall["split"].tolist() == ["honest", "leaky"]
     assert overall.loc[1, "accuracy"] > overall.loc[0, "accuracy"]  # duplicates on both sides inflate it
     assert per_label.loc[0, "inflation"] > 0
-    headline, counts, curve = honest_tab.imbalance_view(raw)
+    *_, (headline, counts, plot) = honest_tab.imbalance_view(raw)
+    curve = plot["value"]
     assert counts.iloc[0]["label"] == "Russian" and set(curve["figure"]) == {"accuracy", "macro_accuracy"}
+    assert "balanced" not in headline
 
 
-def test_the_default_table_cannot_leak_and_the_page_says_why():
+def test_the_default_table_cannot_leak_the_page_says_so_plainly_and_shows_it_on_a_copy():
     from ui import honest_tab
     headline, overall, per_label = honest_tab.leakage_view(DEFAULT_TABLE)
-    assert "has no repeated names" in headline
+    honest, leaky = overall["accuracy"]
+    assert honest == leaky and "No name is listed twice, so nothing can leak" in headline
+    assert "instead of" not in headline and "`data/names/<Language>.txt`" in headline  # Markdown keeps it
+    headline, overall, per_label = honest_tab.leakage_on_copy(DEFAULT_TABLE)
+    honest, leaky = overall["accuracy"]
+    assert leaky > honest + 0.1 and "listed 2 to 4 times" in headline and "%</b>" not in headline
+
+
+def test_the_default_table_is_balanced_the_page_says_so_and_shows_a_long_tailed_copy():
+    from ui import honest_tab
+    *_, (headline, counts, _) = honest_tab.imbalance_view(DEFAULT_TABLE)
+    assert "Your table is **balanced**" in headline
+    *_, (headline, counts, plot) = honest_tab.imbalance_on_copy(DEFAULT_TABLE)
+    assert "balanced" not in headline and counts["names"].iloc[0] >= 10 * counts["names"].iloc[-1]
+    assert set(plot["color_map"]) == {"accuracy", "macro_accuracy"}
 
 
 def test_a_run_past_the_time_limit_says_so_while_training_and_how_to_finish_sooner(monkeypatch):
