@@ -84,13 +84,16 @@ def padding_effect(model: NameClassifier, name: str, others: list[str]) -> dict:
     batch = model_batch(model, [clean] + [check_name(other) for other in others])  # the name is row 0
     alone = model(*model_batch(model, [clean])).softmax(dim=1)[0]  # (C,)
     label = int(alone.argmax())
+    unpacked = logits_without_packing(model, *batch).softmax(dim=1)[0]  # (C,)
     return {
         "name": clean,
         "label": model.labels[label],
         "padding_steps": batch[0].shape[1] - len(clean),  # zero steps the name gets in the batch
         "alone": alone[label].item(),
         "in_batch_packed": model(*batch).softmax(dim=1)[0, label].item(),
-        "in_batch_unpacked": logits_without_packing(model, *batch).softmax(dim=1)[0, label].item(),
+        "in_batch_unpacked": unpacked[label].item(),
+        "label_unpacked": model.labels[int(unpacked.argmax())],  # its top label once padding reached it
+        "unpacked_top": unpacked.max().item(),
         "why": WHY["packing"],
     }
 

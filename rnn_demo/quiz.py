@@ -130,7 +130,8 @@ def _prefix_question(model: NameClassifier) -> Question:
         _sorted_choices(ranked[0], [full] + ranked[1:]), ranked[0],
         f"After '{prefix.lower()}' your model says {ranked[0]}; after the whole name, {full}. The state after "
         f"each letter is a running summary, and the classifier can read it at any step.",
-        f"Type {PREFIX_NAME} in Letter by letter and read row '{prefix.lower()}'.",
+        f"Type {PREFIX_NAME} in Letter by letter and read row '{prefix.lower()}': its largest figure is the "
+        "model's first choice at that letter.",
         "letters", "cell-loop", live=True)
 
 

@@ -87,6 +87,8 @@ def letter_by_letter(model: NameClassifier, name: str, k: int = 5) -> LetterByLe
     prefixes = [clean[:t] for t in range(1, T + 1)]
     probabilities = model(*model_batch(model, prefixes)).softmax(dim=1).cpu()  # (T, C)
     top = probabilities[-1].topk(k).indices.tolist()  # the full name's best labels, best first
+    # ...and every label that leads after some prefix, so each row's first choice is one of the columns.
+    top += [i for i in dict.fromkeys(probabilities.argmax(dim=1).tolist()) if i not in top]
     table = pd.DataFrame(probabilities[:, top].numpy(), index=[_readable(p) for p in prefixes],
                          columns=[model.labels[i] for i in top])
 

@@ -20,8 +20,9 @@ def packing_part(model: NameClassifier, name: str, others: list[str], no_packing
     line = (f"**Packing.** '{effect['name']}' → {effect['label']}: **{effect['alone']:.1%}** alone, "
             f"**{effect['in_batch_packed']:.1%}** in a packed batch ({effect['padding_steps']} padding steps).")
     if no_packing:
-        line += (f" Without packing, in the same batch: **{effect['in_batch_unpacked']:.1%}** — the padding "
-                 f"steps changed its state.")
+        line += (f" Without packing, in the same batch: **{effect['in_batch_unpacked']:.1%}**, and its top language "
+                 f"becomes **{effect['label_unpacked']}** ({effect['unpacked_top']:.1%}): the padding steps changed "
+                 "its state.")
     return line + f"\n\n> {effect['why']}"
 
 
