@@ -38,7 +38,7 @@ def by_id(session: Session) -> dict:
 
 def heatmap_row(html: str, row: str) -> dict[str, float]:
     """One row of a heat map's HTML table: column header -> the figure shown in the cell (percent)."""
-    header = re.findall(r"<th>([^<]*)</th>", html.split("</tr>")[0])[1:]
+    header = re.findall(r"<th><span>([^<]*)</span></th>", html.split("</tr>")[0])
     cells = re.search(rf"<tr><th>{re.escape(row)}</th>(.*?)</tr>", html).group(1)
     shown = [float(v) for v in re.findall(r">(\d+)%</td>", cells)]
     return dict(zip(header, shown))

@@ -15,19 +15,20 @@ BLUE, RED = "37, 99, 235", "220, 38, 38"
 
 
 def table_html(frame: pd.DataFrame, title: str, cell: Callable[[float, float], tuple[str, str]],
-               legend: Callable[[float], str]) -> str:
+               legend: Callable[[float], str], kind: str = "") -> str:
     """A table whose cell(value, top) gives each <td>'s attributes and text, and legend(top) the
-    colour scale's caption; top is the largest |value|."""
+    colour scale's caption; top is the largest |value|. kind 'square': column names written upwards
+    and row names kept in view while the table scrolls sideways (style.css), for a wide matrix."""
     values = frame.to_numpy(dtype=float)
     top = max(float(abs(values).max()), 1e-9) if values.size else 1.0
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th><span>{html.escape(str(c))}</span></th>" for c in frame.columns)
     rows = [f"<tr><th>{html.escape(str(index))}</th>{''.join('<td %s>%s</td>' % cell(v, top) for v in row)}</tr>"
             for index, row in zip(frame.index, values)]
-    return (f"<div class='heatmap'><h4>{html.escape(title)}</h4><table><tr><th></th>{head}</tr>"
-            f"{''.join(rows)}</table><div class='legend'>{legend(top)}</div></div>")
+    return (f"<div class='heatmap {kind}'><h4>{html.escape(title)}</h4><div class='scroll'><table><tr><th></th>"
+            f"{head}</tr>{''.join(rows)}</table></div><div class='legend'>{legend(top)}</div></div>")
 
 
-def heatmap_html(frame: pd.DataFrame, title: str, fmt: str = "{:.0f}", legend: str = "") -> str:
+def heatmap_html(frame: pd.DataFrame, title: str, fmt: str = "{:.0f}", legend: str = "", kind: str = "") -> str:
     """Counts or probabilities: the cell's blue grows with its value."""
     def cell(v: float, top: float) -> tuple[str, str]:
         strength = v / top
@@ -35,7 +36,7 @@ def heatmap_html(frame: pd.DataFrame, title: str, fmt: str = "{:.0f}", legend: s
         return f"style='background: rgba({BLUE}, {strength:.2f})'{strong}", fmt.format(v)
 
     return table_html(frame, title, cell,
-                      lambda top: f"0 <span class='ramp'></span> {fmt.format(top)} {html.escape(legend)}")
+                      lambda top: f"0 <span class='ramp'></span> {fmt.format(top)} {html.escape(legend)}", kind)
 
 
 def diverging_html(frame: pd.DataFrame, title: str, legend: str) -> str:

@@ -43,7 +43,8 @@ def report_view(session: Session, table: pd.DataFrame | dict | None = None):
                 f"per-language accuracies).")
     bars = pd.DataFrame({"label": list(result.per_label), "accuracy": list(result.per_label.values())})
     mistakes = result.mistakes.head(MISTAKES_SHOWN).assign(confidence=lambda f: f["confidence"].map("{:.0%}".format))
-    confusion = heatmap_html(result.confusion, "Confusion matrix (rows: true, columns: predicted)", legend="names")
+    confusion = heatmap_html(result.confusion, "Confusion matrix (rows: true, columns: predicted)", legend="names",
+                             kind="square")
     return headline, bars, confusion, mistakes
 
 
@@ -86,10 +87,10 @@ def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> Mod
     with gr.Tab("Model & where it fails", id="model") as tab:
         evaluate_btn = gr.Button("Refresh", size="sm")
         headline = gr.Markdown()
-        with gr.Row(equal_height=False):
-            per_label = gr.BarPlot(x="label", y="accuracy", title="Accuracy per language", y_lim=[0, 1],
-                                   x_label_angle=-45, height=300)
-            confusion = gr.HTML(elem_id="confusion-heatmap")
+        # Labels written upwards: 18 of them side by side stay apart even at a phone's width.
+        per_label = gr.BarPlot(x="label", y="accuracy", title="Accuracy per language", y_lim=[0, 1],
+                               x_label_angle=-90, height=320, elem_id="per-label-plot")
+        confusion = gr.HTML(elem_id="confusion-heatmap")  # the full width: every column in view
         baselines = gr.Dataframe(label="Your model beside two simple baselines (same training and validation "
                                        "names)", interactive=False, elem_id="baselines-table")
         with gr.Accordion("What the rows and columns mean", open=False):
