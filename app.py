@@ -30,6 +30,7 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
     gr.Markdown("# Which language does a surname come from?\n"
                 "A character-level RNN reads a name letter by letter. Pick an architecture, edit the names, "
                 "**train and watch the loss**, then type a name.")
+    link_note = gr.Markdown(elem_id="link-note")  # what a shared link's settings needed changing
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             training = train_panel.build()
@@ -54,18 +55,20 @@ with gr.Blocks(title="RNN names: which language is this surname?") as demo:
         after_training.then(*refresh, api_visibility="private")
         model.uploaded.then(*refresh, api_visibility="private")
         training.restored.then(*refresh, api_visibility="private")
-    share_url.wire(training.settings)
+    controls = [*training.settings, *training.options]
+    share_url.wire(controls)
     lesson_tab.wire(lesson, tabs)
 
     # One load event for the whole page (one queue round trip, not four): the answering model, the
     # settings and lesson step in the URL (?arch=..., ?step=...), the quiz as this browser left it.
     def on_page_load(results: dict | None, session: sessions.Session, request: gr.Request) -> tuple:
-        return (sessions.model_info(session), *share_url.settings_from_url(request),
-                *lesson_tab.step_from_url(request), quiz_tab.score_text(results, session), quiz_tab.resume(results))
+        values, note = share_url.settings_from_url(controls, request)
+        return (sessions.model_info(session), *values, note, *lesson_tab.step_from_url(request),
+                quiz_tab.score_text(results, session), quiz_tab.resume(results))
 
     demo.load(on_page_load, [quiz.results, state],
-              [classify.answering, *training.settings, tabs, lesson.picker, quiz.score_md, quiz.picker],
-              api_visibility="private")
+              [classify.answering, *controls, link_note, tabs, lesson.picker, quiz.score_md, quiz.picker],
+              api_visibility="private").then(None, js=lesson_tab.SCROLL_TO_STEP_JS)
 
 demo.queue(default_concurrency_limit=8)
 # All built so far (torch, Gradio, the page, the shipped model) lives as long as the server: kept out

@@ -178,11 +178,32 @@ def test_heat_map_text_keeps_the_theme_colour_except_on_strong_cells():
     assert page.count("class='strong'") == 1
 
 
-def test_the_url_restores_settings_and_ignores_junk():
-    request = SimpleNamespace(query_params={"arch": "manual", "cell": "nope", "hidden": "64", "seed": "x"})
-    values = share_url.settings_from_url(request)
-    assert values[:4] == ["manual", train_panel.DEFAULTS.cell, 64, train_panel.DEFAULTS.num_layers]
-    assert values[-1] == train_panel.DEFAULTS.seed
+def url_settings(query: dict) -> tuple[list, str]:
+    with gr.Blocks():
+        panel = train_panel.build()
+    return share_url.settings_from_url([*panel.settings, *panel.options], SimpleNamespace(query_params=query))
+
+
+def test_the_url_restores_settings_and_options_and_names_each_value_it_changed():
+    values, note = url_settings({"arch": "manual", "cell": "nope", "hidden": "64", "seed": "x", "layers": "0",
+                                 "epochs": "9999", "lr": "-1", "embedding": "16", "pooling": "last+max",
+                                 "average": "0.998", "step": "packing"})
+    assert values[:8] == ["manual", train_panel.DEFAULTS.cell, 64, 1, 100, 0, train_panel.DEFAULTS.batch_size,
+                          train_panel.DEFAULTS.seed]
+    assert values[8:10] == [16, "last+max"] and values[8 + 9] == 0.998
+    for part in ("cell 'nope' is not one of rnn, gru, lstm", "seed 'x' is not a number", "layers 0 is below 1",
+                 "epochs 9999 is above 100: set to 100", "lr -1 is below 0"):
+        assert part in note
+    assert "step" not in note and "hidden" not in note  # the lesson's step is not a setting
+    assert train_panel.make_config(*values).num_layers == 1  # what the link gave now trains
+
+
+def test_a_link_of_settings_round_trips():
+    keys = [key for key, _ in share_url.URL_KEYS]
+    chosen = ["bidirectional", "lstm", 64, 2, 7, 0.002, 32, 5, 16, "last+max", 0.1, 0.05, 0.1, "onecycle",
+              "logit-adjust", 0.1, 0.3, 0.998, 0.5, "macro"]
+    values, note = url_settings({key: str(value) for key, value in zip(keys, chosen)})
+    assert values == chosen and note == ""
 
 
 def test_an_empty_learning_rate_follows_the_cell():

@@ -29,6 +29,24 @@ STEP_URL_JS = """(index) => {
   window.history.replaceState(null, "", url);
   return index;
 }""" % SLUGS
+# A link with ?step= opens the lesson: once the tab has drawn, scroll to it (the tabs start far down).
+SCROLL_TO_STEP_JS = """() => {
+  if (!new URL(window.location).searchParams.has("step")) return;
+  const scroll = (tries) => {
+    const lesson = [...document.querySelectorAll('#lesson-title')].find(e => e.offsetParent);
+    if (lesson) lesson.scrollIntoView({block: 'start'});
+    else if (tries > 0) setTimeout(() => scroll(tries - 1), 100);
+  };
+  scroll(50);
+}"""
+# Another tab opened: the lesson's step leaves the address bar, so a link copied now shares the settings only.
+DROP_STEP_JS = """() => {
+  setTimeout(() => {
+    if ([...document.querySelectorAll('#lesson-title')].some(e => e.offsetParent)) return;
+    const url = new URL(window.location);
+    if (url.searchParams.has("step")) { url.searchParams.delete("step"); window.history.replaceState(null, "", url); }
+  }, 50);
+}"""
 # The training panel sits above the tabs: a step whose view is "train" scrolls there instead.
 OPEN_VIEW_JS = """(index) => {
   if (%s[index] === "train") document.querySelector('#train-btn').scrollIntoView({behavior: 'smooth'});
@@ -116,3 +134,4 @@ def build(session: gr.State) -> LessonTab:
 def wire(lesson: LessonTab, tabs: gr.Tabs) -> None:
     """The button that opens the step's full view (app.py's page load reads ?step= with step_from_url)."""
     lesson.view_button.click(open_view, lesson.picker, tabs, js=OPEN_VIEW_JS, api_visibility="private")
+    tabs.select(None, None, None, js=DROP_STEP_JS)
