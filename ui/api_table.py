@@ -12,6 +12,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from .errors import refused
 from .session import DEFAULT_TABLE
 
 TABLE_FORMAT = '{"headers": ["name", "label"], "data": [["Nakamura", "Japanese"], ...]}'
@@ -27,8 +28,17 @@ def as_table(value) -> pd.DataFrame:
         try:
             return pd.DataFrame(value["data"], columns=value["headers"])
         except (ValueError, TypeError) as err:
-            raise gr.Error(f"The table's rows do not match its headers ({err}); send {TABLE_FORMAT}") from None
-    raise gr.Error(f"A table is {TABLE_FORMAT}, not {type(value).__name__}")
+            raise refused(f"The table's rows do not match its headers ({err}); send {TABLE_FORMAT}") from None
+    raise refused(f"A table is {TABLE_FORMAT}, not {type(value).__name__}")
+
+
+def as_is(component):
+    """A number control's hidden JSON twin for the API: Gradio would refuse an out-of-range or wrong-typed
+    value itself, as "Value 0 is less than minimum value 1." naming no field (or with a generic error);
+    passed on as sent, the handler's own checks name the field."""
+    if isinstance(component, (gr.Slider, gr.Number)):
+        return gr.JSON(component.value, visible=False, label=component.label)
+    return component
 
 
 def api_door(fn, inputs: list, table: gr.Dataframe, outputs, api_name: str, **options) -> None:
@@ -37,5 +47,5 @@ def api_door(fn, inputs: list, table: gr.Dataframe, outputs, api_name: str, **op
     Tab or outside the Tabs: a gr.Tabs must hold nothing but tabs (else its tab bar mixes up labels)."""
     json_table = gr.JSON(None, visible=False, label="table")
     door = gr.Button(visible=False)
-    api_inputs = [json_table if component is table else component for component in inputs]
+    api_inputs = [json_table if component is table else as_is(component) for component in inputs]
     door.click(fn, api_inputs, outputs, api_name=api_name, **options)

@@ -10,6 +10,7 @@ import pandas as pd
 from rnn_demo.data import DataError, clean_table
 from rnn_demo.files import read_upload
 
+from .errors import refused
 from .session import DEFAULT_TABLE, WORK_DIR, Session
 
 MAX_PROBLEMS_SHOWN = 12
@@ -75,7 +76,7 @@ def delete_rows(table: pd.DataFrame, which: str) -> pd.DataFrame:
             first, _, last = part.partition("-")
             keep -= set(range(int(first) - 1, int(last or first)))
     except ValueError:
-        raise gr.Error(f"Row numbers like 3 or 3-7 or 3,5 please, not {which!r}") from None
+        raise refused(f"Row numbers like 3 or 3-7 or 3,5 please, not {which!r}") from None
     return table.iloc[sorted(keep)].reset_index(drop=True)
 
 

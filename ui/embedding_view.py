@@ -7,6 +7,8 @@ import gradio as gr
 from rnn_demo.data import DataError
 from rnn_demo.teach import EmbeddingLookup, embedding_lookup
 
+from .errors import refused
+
 
 def _vector(values) -> str:
     return "[" + ", ".join(f"{v:+.2f}" for v in values.tolist()) + "]"
@@ -31,7 +33,7 @@ def show(name: str) -> str:
     try:
         return lookup_text(embedding_lookup(name))
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
 
 
 def build() -> None:

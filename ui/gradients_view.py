@@ -12,6 +12,7 @@ import pandas as pd
 from rnn_demo.data import DataError
 from rnn_demo.gradients import gradient_decay, saliency
 
+from .errors import refused
 from .heatmap import BLUE, RED
 from .plots import plot_frames
 from .session import Session
@@ -26,7 +27,7 @@ def saliency_view(name: str, session: Session) -> tuple[str, str]:
     try:
         view = saliency(session.answering, name or DEFAULT_NAME)
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     spans = []
     for letter, shade, share in zip(view.letters["letter"], view.letters["shade"], view.letters["integrated"]):
         colour = BLUE if shade >= 0 else RED
@@ -41,7 +42,7 @@ def decay_view(name: str, session: Session):
     try:
         view = gradient_decay(session.answering, [name or DEFAULT_LONG_NAME])
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     curves = view.curves.assign(**{"log10 norm": view.curves["norm"].map(lambda v: math.log10(max(v, 1e-30)))})
     for update in plot_frames(curves[["distance", "log10 norm", "series"]], "series"):
         yield update, view.note

@@ -10,6 +10,7 @@ import pandas as pd
 from rnn_demo.data import DataError
 from rnn_demo.honest import imbalance_lesson, leakage_lesson, long_tailed, with_repeats
 
+from .errors import refused
 from .api_table import as_table
 from .plots import PALETTE, plot_frames
 
@@ -31,7 +32,7 @@ def leakage_view(table: pd.DataFrame, copy: bool = False) -> tuple[str, pd.DataF
     try:
         lesson = leakage_lesson(with_repeats(as_table(table)) if copy else table)
     except (DataError, ValueError) as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     honest, leaky = lesson.overall.set_index("split")["accuracy"]
     where = f"On {REPEATS}: " if copy else ""
     seconds = f"(n-gram baseline, {lesson.seconds:.1f} s)"
@@ -52,7 +53,7 @@ def imbalance_view(table: pd.DataFrame, copy: bool = False):
     try:
         lesson = imbalance_lesson(long_tailed(as_table(table)) if copy else table)
     except (DataError, ValueError) as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     top, bottom = lesson.counts.iloc[0], lesson.counts.iloc[-1]
     where = f"On {TAILED}: t" if copy else "T"
     headline = (f"{where}he biggest language, **{top['label']}**, has {top['share']:.0%} of the names "

@@ -17,6 +17,7 @@ import pandas as pd
 from rnn_demo.data import DataError
 from rnn_demo.lesson import STEPS, VIEWS, step_by_slug
 
+from .errors import refused
 from .session import Session
 
 TAB_ID = "lesson"
@@ -79,7 +80,7 @@ def run_step(index: int, text: str, session: Session):
     try:
         result = STEPS[int(index)].run(text, session.answering)
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     table = result.table if result.table is not None else pd.DataFrame()
     return result.markdown, gr.update(value=table, visible=not table.empty)
 

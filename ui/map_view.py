@@ -12,6 +12,7 @@ from rnn_demo.hidden_map import hidden_map, index_names, nearest_on_map, neighbo
     snapshot_points
 from rnn_demo.report import names_to_score
 
+from .errors import refused
 from .plots import colour_map, plot_frames
 from .session import DEFAULT_TABLE, Session
 
@@ -43,7 +44,7 @@ def map_view(name: str, session: Session):
         index = session.memo("map-index", lambda model: index_names(model, train))
         placed = place_name(session.answering, view, index, name or DEFAULT_NAME)
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     star = pd.DataFrame({"x": [placed.x], "y": [placed.y], "label": [PLACED], "name": [placed.name]})
     points = pd.concat([view.points[["x", "y", "label", "name"]], star], ignore_index=True)
     epochs = len(session.snapshots)
@@ -60,7 +61,7 @@ def epoch_view(epoch: float, session: Session):
     """The map as it was after one epoch of the last training, and who sat nearest the typed name's
     closest validation name then (yielded twice, like map_view)."""
     if not session.snapshots:
-        raise gr.Error("Train a model first: every epoch keeps a small map of its validation names.")
+        raise refused("Train a model first: every epoch keeps a small map of its validation names.")
     snapshot = session.snapshots[min(len(session.snapshots), max(1, int(epoch))) - 1]
     rows = session.val_table if session.val_table is not None else names_on_map(session)[0]
     points = snapshot_points(snapshot, rows)

@@ -9,6 +9,7 @@ from rnn_demo.data import DataError
 from rnn_demo.models import NameClassifier
 from rnn_demo.predict import parse_names
 
+from .errors import refused
 from .session import Session
 
 FALLBACK_OTHERS = ["Schwarzenegger"]
@@ -57,7 +58,7 @@ def mistakes_view(name: str, others: str, no_packing: bool, backward_at_end: boo
         parts = [packing_part(model, name, others_list, no_packing), backward_part(model, name, backward_at_end),
                  unknown_part(model, name, find_bug)]
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     return "\n\n".join(parts)
 
 

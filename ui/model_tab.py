@@ -14,6 +14,7 @@ from rnn_demo.data import DataError, clean_table
 from rnn_demo.metrics import METRIC_HELP
 from rnn_demo.report import model_report
 
+from .errors import refused
 from .heatmap import heatmap_html
 from .api_table import api_door, as_table
 from .session import Session, model_info
@@ -36,7 +37,7 @@ def report_view(session: Session, table: pd.DataFrame | dict | None = None):
     try:
         report = model_report(model, session.answering_val_table, as_table(table))
     except DataError as err:
-        raise gr.Error(f"Cannot evaluate: {err}") from None
+        raise refused(f"Cannot evaluate: {err}") from None
     result = report.evaluation
     headline = (f"{model_info(session)}\n\nOn {report.scored_on} ({result.n} names): accuracy "
                 f"**{result.accuracy:.1%}**, macro accuracy **{result.macro_accuracy:.1%}** (the mean of the "
@@ -57,7 +58,7 @@ def baselines_view(session: Session, table: pd.DataFrame | dict | None = None) -
             train, val, _ = recorded_split(session.answering, clean_table(as_table(table))[0])
         frame = session.memo("baselines", lambda model: compare(model, train, val).frame())
     except (DataError, ValueError) as err:
-        raise gr.Error(f"Cannot compare: {err}") from None
+        raise refused(f"Cannot compare: {err}") from None
     return frame.round(3)
 
 

@@ -8,6 +8,8 @@ from rnn_demo import teach
 from rnn_demo.data import DataError
 from rnn_demo.predict import parse_names
 
+from .errors import refused
+
 DEFAULT_NAMES = "Li, Nakamura, Schwarzenegger, O'Neill"
 MAX_NAMES = 8
 
@@ -17,7 +19,7 @@ def packing_view(text: str):
     try:
         view = teach.packing_view(parse_names(text, limit=MAX_NAMES))
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     B, T, V = view.one_hot_shape
     facts = (
         f"**pad_sequence** → one-hot tensor of shape **({B}, {T}, {V})**: {B} names × {T} steps × {V} symbols; "

@@ -11,6 +11,7 @@ from rnn_demo.remember_first import GATE_BIAS_NOTE, MAX_K, MAX_SEEDS, MIN_K, Pro
 
 from rnn_demo.models import CELLS
 
+from .errors import refused
 from .plots import PALETTE
 from .session import Session
 from .train_panel import POOL
@@ -28,7 +29,7 @@ def make_config(ks: str, gate_bias: bool, seeds: float) -> RememberConfig:
         return RememberConfig(ks=numbers, gate_bias=bool(gate_bias), seeds=int(seeds))
     except ValueError as err:
         message = str(err) if "must be" in str(err) else f"k: whole numbers from {MIN_K} to {MAX_K}, e.g. 10, 40, 100"
-        raise gr.Error(message) from None
+        raise refused(message) from None
 
 
 def long_table(accuracy: pd.DataFrame) -> pd.DataFrame:

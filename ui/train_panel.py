@@ -21,6 +21,7 @@ from rnn_demo.models import CELLS
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
 from rnn_demo.worker import TrainingPool
 
+from .errors import refused
 from . import options_panel
 from .api_table import api_door, as_table
 from .session import Session, model_info, previous_line
@@ -84,7 +85,7 @@ def make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, s
             keep_best=None if keep_best in (None, "", "auto") else keep_best,
         )
     except (TypeError, ValueError) as err:
-        raise gr.Error(f"Settings: {err}") from None
+        raise refused(f"Settings: {err}") from None
 
 
 def plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
@@ -180,10 +181,10 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, arc
     try:
         clean, report = clean_table(as_table(table))
     except DataError as err:
-        raise gr.Error(f"The table cannot be trained on: {err}") from None
+        raise refused(f"The table cannot be trained on: {err}") from None
     # One training per session: a second /train while one runs would race it to be the answering model.
     if not session.training.acquire(blocking=False):
-        raise gr.Error("This session is already training: wait for it to finish, or press Stop first.")
+        raise refused("This session is already training: wait for it to finish, or press Stop first.")
     try:
         yield from _train(session, clean, report, config)
     finally:
