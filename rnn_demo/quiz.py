@@ -114,7 +114,7 @@ def _unpacked_question(model: NameClassifier) -> Question:
         f"Unpacked, 'li' gets {ranked[0]} ({unpacked.max():.0%}); packed (or alone) it gets {alone} "
         f"({packed.max():.0%}). The padding steps {'changed' if alone != ranked[0] else 'moved'} its answer: "
         f"that is why we pack.",
-        "Turn on *Don't pack* in What goes wrong with these three names, or run the packing step's experiment.",
+        "Turn on *Don't pack* in What goes wrong with these three names: it says the top language then.",
         "mistakes", "packing", live=True)
 
 

@@ -110,19 +110,22 @@ def computed_questions() -> dict[str, Question]:
             "one-hot-width", "How many numbers does one letter's one-hot row hold in this project?", (),
             float(V), f"The alphabet has {V} symbols: 26 letters, space, apostrophe, hyphen, full stop and "
             "'?' for anything unreadable.",
-            "Count the alphabet: letters and the few symbols names use, plus one for the unknown.",
+            "Count the alphabet: letters and the few symbols names use, plus one for the unknown. Padding & "
+            "packing gives it in the tensor's shape (names × steps × symbols).",
             "packing", "one-hot"),
         Question(
             "padded-steps", f"'{PADDED_NAMES[0]}', '{PADDED_NAMES[1]}' and '{PADDED_NAMES[2]}' are padded into "
                             "one batch. How many time steps T does the padded tensor have?",
             (), float(T), f"T is the longest name's length: the tensor is {padded.one_hot_shape}.",
-            "Padding fills every name up to the same length. Which length?", "packing", "padding"),
+            "Padding fills every name up to the same length. Which length? Type the three names in Padding & "
+            "packing and read the tensor's shape (names × steps × symbols).", "packing", "padding"),
         Question(
             "running-at-step", f"Packed, how many of those three names are still running at step t = {step} "
                                "(counting from 0)?",
             (), float(padded.batch_sizes[step]), f"batch_sizes is {padded.batch_sizes}: at step {step} only "
             f"the names longer than {step} letters run.",
-            "Read PackedSequence.batch_sizes, or count the names with more than that many letters.",
+            "Type the three names in Padding & packing and read `batch_sizes` (one number per step, from t = 0) "
+            "or that step's row of the packed table; or count the names with more than that many letters.",
             "packing", "packing"),
     )}
 

@@ -43,7 +43,9 @@ class LetterByLetter:
     """A name as the model reads it: the prediction after each prefix and the hidden state per letter."""
 
     letters: list[str]  # the normalised name's letters
-    probabilities: pd.DataFrame  # rows: prefixes "n", "na", ...; columns: the full name's top-k labels
+    # rows: prefixes "n", "na", ...; columns: the full name's top-k labels, then any label that leads after a
+    # shorter prefix (so every row's first choice can be read in it)
+    probabilities: pd.DataFrame
     hidden: pd.DataFrame  # rows: "1 n", "2 a", ...; columns: top-layer hidden units ("h0" or "→0", "←0")
     note: str  # how to read `hidden`
 

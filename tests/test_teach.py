@@ -5,12 +5,16 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnn_demo.data import ALPHABET, LETTER_INDEX, UNKNOWN, DataError, collate, one_hot
-from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model, count_parameters
-from rnn_demo.predict import predict
 from rnn_demo.mistakes import (
-    WHY, encode_with_find_bug, logits_reading_backward_at_last_step, logits_without_packing, padding_effect,
+    WHY,
+    encode_with_find_bug,
+    logits_reading_backward_at_last_step,
+    logits_without_packing,
+    padding_effect,
     unknown_character_effect,
 )
+from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model, count_parameters
+from rnn_demo.predict import predict
 from rnn_demo.teach import MAX_UNITS_SHOWN, PAD, RUN_COLUMNS, letter_by_letter, model_source, packing_view, run_summary
 from rnn_demo.train import TrainConfig, run_to_end, train
 
@@ -48,6 +52,17 @@ def test_last_prefix_row_is_the_prediction_for_the_full_name(arch, cell):
         {label: p for label, p in alone if label in view.probabilities.columns}, abs=1e-5)
     # Every row's own first choice is a column: the view answers "which language after 'nak'?".
     assert view.probabilities.loc["nak"].idxmax() == alone[0][0]
+
+
+@pytest.mark.parametrize("arch, cell", [("manual", "gru"), ("stacked", "gru"), ("bidirectional", "rnn")])
+def test_every_rows_first_choice_is_a_column_even_outside_the_top_k(arch, cell):
+    model = tiny(arch, cell)  # these weights lead with another label after some prefix than after the whole name
+    view = letter_by_letter(model, "Nakamura", k=1)
+    prefixes = list(view.probabilities.index)
+    leaders = [top[0][0] for top in predict(model, prefixes, 1)]
+    assert len(set(leaders)) > 1  # so a column beyond the top 1 is needed
+    assert list(view.probabilities.columns) == list(dict.fromkeys([leaders[-1]] + leaders))  # the full name's best
+    assert list(view.probabilities.idxmax(axis=1)) == leaders  # each row's largest figure is its first choice
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -219,8 +234,8 @@ def test_run_summary_reports_a_tiny_training(separable_table):
 
 
 def test_backward_reading_effect_changes_the_score_on_the_same_weights():
-    from rnn_demo.models import ModelConfig, build_model
     from rnn_demo.mistakes import backward_reading_effect
+    from rnn_demo.models import ModelConfig, build_model
     torch.manual_seed(0)
     model = build_model(ModelConfig(["A", "B", "C"], arch="bidirectional", cell="gru", hidden_size=8))
     effect = backward_reading_effect(model, "Kowalski")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gradio as gr
+import pandas as pd
 
 from rnn_demo import teach
 from rnn_demo.data import DataError
@@ -11,17 +12,32 @@ from .heatmap import diverging_html, heatmap_html
 from .session import Session
 
 DEFAULT_NAME = "Nakamura"
+TOP_K = 5  # columns for the whole name's best languages (more come in for languages that lead earlier)
 
+
+def percent_format(probabilities: pd.DataFrame) -> str:
+    """Whole percents, or as few decimals (up to 3) as keep each row's two largest figures apart: a row's
+    first choice must be the one largest figure the learner sees (the quiz's hint says so)."""
+    pairs = [row.nlargest(2).tolist() for _, row in probabilities.iterrows() if len(row) > 1]
+    for digits in range(4):
+        fmt = f"{{:.{digits}%}}"
+        if all(fmt.format(first) != fmt.format(second) for first, second in pairs):
+            break
+    return fmt
 
 
 def letters_view(name: str, session: Session) -> tuple[str, str, str]:
     """API /letters: the prediction as each letter arrives, and the hidden state at each step."""
     try:
-        view = teach.letter_by_letter(session.answering, name or DEFAULT_NAME, k=5)
+        view = teach.letter_by_letter(session.answering, name or DEFAULT_NAME, k=TOP_K)
     except DataError as err:
         raise gr.Error(str(err)) from None
-    probabilities = heatmap_html(view.probabilities, "Prediction as each letter arrives (rows: what the "
-                                 "model has read so far)", "{:.0%}", "probability")
+    # Say why there may be more than TOP_K columns: a row's own first choice is always among them.
+    title = (f"Prediction as each letter arrives. Rows: what the model has read so far; columns: the whole name's "
+             f"top {TOP_K}, then any language that leads at an earlier letter.")
+    # 'square': language names upwards and row names pinned, so a phone sees the columns beside the rows.
+    probabilities = heatmap_html(view.probabilities, title, percent_format(view.probabilities), "probability",
+                                 kind="square")
     hidden = diverging_html(view.hidden, "Hidden state after each letter (top layer)", "activation")
     return probabilities, hidden, view.note
 
