@@ -174,7 +174,8 @@ def packing_experiment(text: str, model: NameClassifier) -> ExperimentResult:
                 f"`batch_sizes` {view.batch_sizes} says how many still run at each step.\n\n"
                 f"Your model on `{effect['name']}` ({effect['padding_steps']} padding steps in this batch): "
                 f"{effect['label']} **{effect['alone']:.1%}** alone, **{effect['in_batch_packed']:.1%}** packed, "
-                f"**{effect['in_batch_unpacked']:.1%}** unpacked.")
+                f"**{effect['in_batch_unpacked']:.1%}** unpacked, where its top language becomes "
+                f"**{effect['label_unpacked']}** ({effect['unpacked_top']:.1%}).")
     if effect["padding_steps"] == 0:
         markdown += " Put a short name first to see padding change it."
     return ExperimentResult(markdown, view.packed_table.reset_index(names="step"))
