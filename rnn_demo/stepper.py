@@ -57,6 +57,7 @@ class Step:
     c_before: Vector | None  # lstm cell state; None for rnn and gru
     c_after: Vector | None
     prediction: pd.DataFrame | None  # label, probability: the answer as it stands (None until the top layer has one)
+    prediction_note: str  # why there is no prediction at this step ("" when there is one)
     guess: str | None  # the most likely label at this step
     source_lines: list[int]  # 1-based lines of `StepThrough.source` that run this step
     explanation: str
@@ -157,6 +158,19 @@ def _explain(model: NameClassifier, cell: _Cell, T: int, letter: str, source: st
     return lines, f"Inside self.rnn(packed), nn.{layer_class} layer {i}, {way}: {where}."
 
 
+def _prediction_note(model: NameClassifier, cell: _Cell) -> str:
+    """Why a step has no prediction yet: the classifier reads only the top layer (and, bidirectional,
+    only once both directions have read the whole name)."""
+    top = model.config.num_layers - 1
+    if isinstance(model, BidirectionalRNN):
+        return ("No prediction yet: the classifier reads the forward state after the last letter and the "
+                "backward state after the first, so the answer appears at the last step, once both directions "
+                "have read the whole name.")
+    when = "once this letter reaches" if isinstance(model, ManualRNN) else "from the steps of"
+    return (f"No prediction yet: this step is in layer {cell.w.layer} of a model with {top + 1} layers (0 to "
+            f"{top}). The classifier reads only the top layer, so a prediction appears {when} layer {top}.")
+
+
 def _input_note(model: NameClassifier, cell: _Cell, letter: str) -> str:
     index = LETTER_INDEX[letter]
     if cell.w.layer == 0 and model.embed is not None:
@@ -208,7 +222,8 @@ def _step(context: _Context, number: int, cell: _Cell) -> Step:
         h_after=_vector("h_t", name_of["h"], cell.update.h, units),
         c_before=_vector("c_{t-1}", "the cell state before this letter", cell.c, units) if lstm else None,
         c_after=_vector("c_t", name_of["c"], cell.update.c, units) if lstm else None,
-        prediction=prediction, guess=guess, source_lines=lines, explanation=explanation,
+        prediction=prediction, prediction_note="" if prediction is not None else _prediction_note(model, cell),
+        guess=guess, source_lines=lines, explanation=explanation,
     )
 
 
@@ -230,7 +245,7 @@ def _read_step(context: _Context, number: int, runs) -> Step:
         number=number, phase="read", layer=top, direction="", position=len(clean) - 1, letter=clean[-1],
         input_index=None, input_note="no new letter: both directions have read the whole name",
         update=halves, h_before=None, h_after=None, c_before=None, c_after=None, prediction=prediction,
-        guess=guess,
+        prediction_note="", guess=guess,
         source_lines=_lines(context.source, "torch.cat([h_n[-2], h_n[-1]]", "self.classify(both", "self.fc(both"),
         explanation=("The classifier reads the forward half after the LAST letter and the backward half after the "
                      "FIRST letter, joined into one 2H vector: torch.cat([h_n[-2], h_n[-1]])."),

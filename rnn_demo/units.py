@@ -126,10 +126,14 @@ def unit_examples(scan: UnitScan, unit: int, n: int = 10, context: int = CONTEXT
 
 @torch.no_grad()
 def unit_on_name(model: NameClassifier, name: str, unit: int) -> pd.DataFrame:
-    """One unit, letter by letter, on a typed name: position, letter, activation.
+    """One unit, letter by letter, on a typed name: position, letter, shown ("1 k", "2 o", ...: one
+    label per letter, so the two k's of "kowalski" stay two), activation.
     DataError for a bad name, ValueError for a bad unit."""
     clean, unit = check_name(name), check_unit(unit, len(unit_labels(model)))
     padded, lengths, _ = collate([(one_hot(clean), 0)])
     with evaluating(model):
         states = model.hidden_states(padded.to(next(model.parameters()).device), lengths)[0].cpu()  # (T, U)
-    return pd.DataFrame({"position": range(len(clean)), "letter": list(clean), "activation": states[:, unit].tolist()})
+    width = len(str(len(clean)))  # "01 k" ... "12 x": sorted as text, the labels keep the name's order
+    shown = [f"{p + 1:0{width}d} {letter}" for p, letter in enumerate(clean.replace(" ", SPACE))]
+    return pd.DataFrame({"position": range(len(clean)), "letter": list(clean), "shown": shown,
+                         "activation": states[:, unit].tolist()})

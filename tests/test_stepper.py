@@ -6,7 +6,7 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnn_demo.cells import FORMULAS, cell_update, layer_weights
-from rnn_demo.data import DataError, LETTER_INDEX, collate, one_hot
+from rnn_demo.data import LETTER_INDEX, DataError, collate, one_hot
 from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model
 from rnn_demo.predict import predict
 from rnn_demo.stepper import BACKWARD, FORWARD, step_through
@@ -169,3 +169,22 @@ def test_bad_name_is_a_clear_data_error(bad, message):
 def test_units_shown_must_be_a_positive_whole_number():
     with pytest.raises(ValueError, match="units shown"):
         step_through(tiny(), "Ng", units_shown=0)
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_a_step_without_a_prediction_says_why(arch):
+    view = step_through(tiny(arch, "gru", num_layers=3), "Ng")
+    for step in view.steps:  # a note exactly where there is no prediction
+        assert (step.prediction is None) == bool(step.prediction_note), (step.phase, step.layer)
+    first = view.steps[0].prediction_note
+    if arch == "bidirectional":
+        assert "once both directions have read the whole name" in first
+    else:
+        assert "layer 0 of a model with 3 layers" in first and "reads only the top layer" in first
+        assert first.endswith("layer 2.")
+        assert ("once this letter reaches" if arch == "manual" else "from the steps of") in first
+
+
+def test_a_one_layer_model_predicts_from_its_first_step():
+    view = step_through(tiny("stacked", "rnn", num_layers=1), "Ng")
+    assert all(s.prediction is not None and s.prediction_note == "" for s in view.steps)

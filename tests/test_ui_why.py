@@ -83,3 +83,17 @@ def test_the_unit_explorer_lists_selective_units_and_refuses_a_unit_out_of_range
     assert len(examples) == 10 and len(on_name) == len("kowalski")
     with pytest.raises(gr.Error, match="unit"):
         units_view.unit_view(10_000, "Kowalski", Session())
+
+
+def test_the_step_through_says_why_the_first_layer_has_no_prediction():
+    # The shipped model is a 2-layer stacked GRU: layer 0's steps come first, without a prediction.
+    view, _, _, _, states, prediction, _ = step_view.load("Kowalski", Session())
+    assert prediction is None and states.startswith("> No prediction yet: this step is in layer 0 of a model with 2")
+    assert "from the steps of layer 1" in states and "hidden state" in states
+    _, header, _, states, prediction, _ = step_view.move(view, len("kowalski") - 1, 1)
+    assert "layer 1" in header and isinstance(prediction, dict) and "No prediction" not in states
+
+
+def test_the_unit_plot_gets_one_label_per_letter_in_order():
+    _, on_name = units_view.unit_view(0, "Kowalski", Session())
+    assert on_name["shown"].tolist() == [f"{i} {letter}" for i, letter in enumerate("kowalski", start=1)]

@@ -94,3 +94,12 @@ def test_bad_names_and_empty_tables_are_clear_data_errors():
         unit_on_name(model, "%%%", 0)
     with pytest.raises(DataError, match="no names"):
         scan_units(model, TABLE.iloc[:0])
+
+
+def test_each_letter_has_its_own_label_in_the_names_order():
+    model = tiny()
+    assert unit_on_name(model, "Kowalski", 0)["shown"].tolist() == ["1 k", "2 o", "3 w", "4 a", "5 l", "6 s",
+                                                                     "7 k", "8 i"]  # two k's, two bars
+    shown = unit_on_name(model, "de la Cruz Ortega", 0)["shown"].tolist()
+    assert shown[:4] == ["01 d", "02 e", "03 ␣", "04 l"] and shown[-1] == "17 a"
+    assert sorted(shown) == shown  # sorted as text (the plot's sort="x"), they keep the name's order

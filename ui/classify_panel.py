@@ -54,8 +54,10 @@ def classify_live(text: str, session: Session):
         names = parse_names(text)
         results = predict(session.answering, names, k=TOP_K)
     except DataError as err:
-        message = "Type a name" if not str(text or "").strip() else str(err)
-        return gr.update(value=None, label=message), gr.update(visible=False)
+        if not str(text or "").strip():
+            return gr.update(value=None, label="Type a name"), gr.update(visible=False)
+        # The reason, written where the prediction would be (one message: no pop-up, no "Error" pill).
+        return gr.update(value=str(err), label="Cannot classify this"), gr.update(visible=False)
     many = pd.DataFrame([
         {"name": name, **{f"#{i + 1}": f"{label} {p:.0%}" for i, (label, p) in enumerate(top[:3])}}
         for name, top in zip(names, results)
@@ -67,8 +69,9 @@ def classify_live(text: str, session: Session):
 def build(session: gr.State, arch: gr.Radio) -> ClassifyPanel:
     """The name box, the prediction, the answering model and the code of the picked architecture."""
     gr.Markdown("### Classify")
+    # lines=2: Enter starts a new line (a one-line box would submit and keep "Kim⏎Li" as "KimLi").
     name_input = gr.Textbox(label="Surname (several: one per line)", placeholder="e.g. Nakamura",
-                            elem_id="name-input", lines=1, max_lines=8)
+                            elem_id="name-input", lines=2, max_lines=8)
     gr.Examples(EXAMPLES, name_input, label="Or click a name", examples_per_page=len(EXAMPLES))
     prediction = gr.Label(num_top_classes=TOP_K, label="Type a name", elem_id="prediction")
     many_table = gr.Dataframe(visible=False, label="All names", interactive=False, elem_id="many-names")
@@ -80,5 +83,7 @@ def build(session: gr.State, arch: gr.Radio) -> ClassifyPanel:
     arch.change(teach.model_source, arch, code, api_visibility="private")
     name_input.change(classify_live, [name_input, session], [prediction, many_table],
                       api_visibility="private", trigger_mode="always_last", show_progress="hidden")
-    name_input.submit(classify, [name_input, session], prediction, api_name="classify")
+    # The page classifies as you type (above). /classify is for API and MCP clients, whose bad names
+    # get an error; no key in the page triggers it, so a bad name never puts an "Error" pill here.
+    gr.on([], classify, [name_input, session], prediction, api_name="classify")
     return ClassifyPanel(name_input, answering)

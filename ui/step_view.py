@@ -62,7 +62,9 @@ def show(view: StepThrough | None, index: int):
     header = (f"**Step {index + 1} of {len(view.steps)}** · {step.phase} · {where} · letter {step.position + 1} "
               f"'{step.letter}' — {step.input_note}\n\n{step.explanation}\n\n"
               + "\n".join(f"- `{v.name}`: {v.formula} (‖·‖ = {v.norm:.2f})" for v in step.update))
-    states = (norm_line("hidden state", step.h_before, step.h_after)
+    # Beside the prediction: why there is none yet (a lower layer, or a bidirectional pass), then the state.
+    note = f"> {step.prediction_note}\n\n" if step.prediction_note else ""
+    states = (note + norm_line("hidden state", step.h_before, step.h_after)
               + norm_line("cell state", step.c_before, step.c_after))
     prediction = None
     if step.prediction is not None:
@@ -101,9 +103,9 @@ def build(session: gr.State) -> None:
         with gr.Column(scale=3):
             bar_plot = gr.BarPlot(NO_BARS, x="vector · unit", y="value", title="The cell's update (a few units)",
                                   height=280, elem_id="step-bars", sort=None, x_label_angle=-60)
-            states = gr.Markdown(elem_id="step-states")
         with gr.Column(scale=2):
             prediction = gr.Label(num_top_classes=5, label="Prediction so far", elem_id="step-prediction")
+            states = gr.Markdown(elem_id="step-states")  # also says why a step has no prediction yet
     source = gr.HTML(elem_id="step-source")
     timer = gr.Timer(0.5, active=False)
 

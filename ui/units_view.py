@@ -43,8 +43,14 @@ def build(session: gr.State) -> None:
         show_btn = gr.Button("Show the unit", elem_id="units-show")
     examples = gr.Dataframe(interactive=False, label="Where it fires highest in the table ([letter] in context)",
                             elem_id="units-examples")
-    on_name = gr.BarPlot(pd.DataFrame({"position": [], "letter": [], "activation": []}), x="position",
-                         y="activation", tooltip=["letter"], height=220, title="The unit letter by letter")
+    # One bar per letter, named "1 k", "2 o", ...: sorted as text (sort="x") they keep the name's order.
+    # Bars grow from 0, up or down: an activation (tanh, or an LSTM's h) can be negative.
+    # A first value with one text label: a chart first built for numbers keeps a numeric axis, and one
+    # built without labels keeps no room for them (the axis title is cut off).
+    placeholder = pd.DataFrame({"shown": ["(no name yet)"], "activation": [0.0]})
+    on_name = gr.BarPlot(placeholder, x="shown", y="activation", sort="x",
+                         x_title="letter (its place in the name)", x_label_angle=-45, height=280,
+                         elem_id="units-letters", title="The unit letter by letter")
     list_btn.click(selective_view, session, [selective, unit], api_visibility="private") \
         .then(unit_view, [unit, name, session], [examples, on_name], api_visibility="private")
     for trigger in (show_btn.click, name.submit):
