@@ -64,6 +64,12 @@ def imbalance_view(table: pd.DataFrame, copy: bool = False):
     if top["names"] <= 1.5 * bottom["names"]:
         headline += ("\n\nYour table is **balanced**, so there is no head start to take out and the curve is flat. "
                      "Press **Show it on a long-tailed copy** to see a head start.")
+    first = lesson.curve.iloc[0]
+    # On a small copy the n-gram is too sure of itself for the head start to flip any answer.
+    if copy and lesson.curve["accuracy"].max() - lesson.curve["accuracy"].min() <= 0.005:
+        headline += (f"\n\nHere the curve stays flat: on so few names the n-gram baseline is too sure of its "
+                     f"answers for the head start to flip any. The imbalance shows in the gap: accuracy "
+                     f"**{first['accuracy']:.1%}** against macro accuracy **{first['macro_accuracy']:.1%}**.")
     curve = lesson.curve.melt(id_vars="strength", var_name="figure", value_name="value")
     for plot in plot_frames(curve, "figure", CURVE_COLOURS):
         yield headline, lesson.counts[["label", "names"]], plot
