@@ -43,7 +43,11 @@ from .train import BatchEvent, DoneEvent, EpochEvent, Event, TrainConfig, Traini
 
 NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
-STUCK_SECONDS = 60.0  # a worker silent this long after a stop is replaced
+# A worker is hung when it has sent nothing and used no CPU for this long while a job runs (a starved
+# worker at nice 19 still uses some CPU; a stopped or deadlocked one uses none) ...
+HUNG_SECONDS = 10.0
+STOP_SECONDS = 1.0  # ... or for this long after a stop or a cancel: then it is killed and replaced
+SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this long is hung
 # Batch events are sent in bundles at most this often (other events at once): a small model makes
 # ~100 batches a second, and each message wakes a server thread that then competes with serving.
 BUNDLE_SECONDS = 0.1
@@ -105,45 +109,87 @@ class TrainingPool:
         if worker is None or not worker.alive():
             worker = Worker()
         job = next(self._job_ids)
-        done = False
+        ended = False  # the job's last message (or its error) has arrived: the worker is free
         try:
             send(worker.conn, (kind, job, *args))
             for message in _receive(worker, job, stop):
-                if isinstance(message, BaseException):
+                ended = isinstance(message, ENDS)
+                if isinstance(message, TrainingError):
                     raise message
-                done = isinstance(message, LAST)
+                if isinstance(message, BaseException):  # the job's own error, told with its own message
+                    raise TrainingError(f"{type(message).__name__}: {message}") from message
                 yield message
+        except (OSError, EOFError):
+            raise TrainingError("the training process stopped (killed, or out of memory?); "
+                                "a new one takes the next training") from None
         finally:
-            if not done and not _finish(worker, job):
+            if not ended and not (worker.alive() and _finish(worker, job)):
                 worker.kill()
                 worker = None
             self._free.put(worker)
 
 
+class Watch:
+    """Whether a worker is still working: it sent a message, or used CPU time, recently."""
+
+    def __init__(self, worker: Worker):
+        self.worker, self.cpu, self.since = worker, _cpu_seconds(worker.process.pid), time.monotonic()
+
+    def heard(self) -> None:
+        self.since = time.monotonic()
+
+    def hung(self, limit: float) -> bool:
+        cpu = _cpu_seconds(self.worker.process.pid)
+        if cpu is not None and cpu != self.cpu:
+            self.cpu = cpu
+            self.heard()
+        return time.monotonic() - self.since > (limit if cpu is not None else SILENT_SECONDS)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far, from /proc (None where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Iterator:
-    """Messages of one job until its last one (or an error); passes a stop on as soon as it is asked."""
-    stop_sent = False
+    """Messages of one job until its last one (or an error); passes a stop on as soon as it is asked.
+    A worker that dies or hangs ends it with a TrainingError (the caller replaces the worker)."""
+    stop_sent, watch = False, Watch(worker)
     while True:
         if not stop_sent and stop is not None and stop():
             send(worker.conn, ("stop", job))
             stop_sent = True
+            watch.heard()
         if worker.conn.poll(POLL_SECONDS):
+            watch.heard()
             for message in _unbundle(receive(worker.conn)):
                 yield message
                 if isinstance(message, ENDS):
                     return
         elif not worker.alive():
-            raise TrainingError("the training process ended unexpectedly (out of memory?)")
+            raise TrainingError("the training process stopped (killed, or out of memory?); "
+                                "a new one takes the next training")
+        elif watch.hung(STOP_SECONDS if stop_sent else HUNG_SECONDS):
+            silent = "did not answer the stop" if stop_sent else f"stopped answering for {HUNG_SECONDS:g} s"
+            worker.kill()  # at once: waiting for it to finish its job would wait for ever
+            raise TrainingError(f"the training process {silent} and was replaced")
 
 
 def _finish(worker: Worker, job: int) -> bool:
     """Stop an abandoned job and read up to its end; False if the worker does not answer."""
     try:
         send(worker.conn, ("stop", job))
-        deadline = time.monotonic() + STUCK_SECONDS
-        while time.monotonic() < deadline and worker.alive():
-            if worker.conn.poll(POLL_SECONDS) and any(isinstance(m, ENDS) for m in _unbundle(receive(worker.conn))):
-                return True
+        watch = Watch(worker)
+        while worker.alive() and not watch.hung(STOP_SECONDS):
+            if worker.conn.poll(POLL_SECONDS):
+                watch.heard()
+                if any(isinstance(m, ENDS) for m in _unbundle(receive(worker.conn))):
+                    return True
     except (OSError, EOFError):
         pass
     return False
