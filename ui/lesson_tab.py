@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from string import Template
 
 import gradio as gr
 import pandas as pd
@@ -19,46 +20,62 @@ from rnn_demo.lesson import STEPS, VIEWS, step_by_slug
 
 from .errors import refused
 from .session import Session
+from .share_url import quoted
 
 TAB_ID = "lesson"
+QUIZ_TAB = "questions"  # quiz_tab's tab: where Finish takes the learner
 SLUGS = json.dumps([step.slug for step in STEPS])
 STEP_VIEWS = json.dumps([step.view for step in STEPS])
 # Runs in the browser before show_step: put the picked step into the address bar without reloading.
-STEP_URL_JS = """(index) => {
+STEP_URL_JS = Template("""(index) => {
   const url = new URL(window.location);
-  url.searchParams.set("step", %s[index]);
+  url.searchParams.set("step", $slugs[index]);
   window.history.replaceState(null, "", url);
   return index;
-}""" % SLUGS
-# A link with ?step= opens the lesson: once the tab has drawn, scroll to it (the tabs start far down).
-SCROLL_TO_STEP_JS = """() => {
+}""").substitute(slugs=SLUGS)
+# After the page's load event has read the link: from then on a tab's select is the learner's (before,
+# it is the page drawing its first tab, which must not drop a ?step= the load has not read yet). A link
+# with ?step= opened the lesson: once its tab has drawn, scroll to the tab bar above it, so the learner
+# sees the Lesson tab open and the step (the tabs start ~1,100 px down the page).
+AFTER_LOAD_JS = """() => {
+  window.rnnLinkRead = true;
   if (!new URL(window.location).searchParams.has("step")) return;
   const scroll = (tries) => {
     const lesson = [...document.querySelectorAll('#lesson-title')].find(e => e.offsetParent);
-    if (lesson) lesson.scrollIntoView({block: 'start'});
+    if (lesson) lesson.closest('[role=tabpanel]').parentElement.scrollIntoView({block: 'start'});
     else if (tries > 0) setTimeout(() => scroll(tries - 1), 100);
   };
-  scroll(50);
+  scroll(100);
 }"""
-# Another tab opened: the lesson's step leaves the address bar, so a link copied now shares the settings only.
+# Another tab opened (or the lesson finished): the step leaves the address bar, so a link copied now
+# shares the settings only. Opening the lesson again puts its step back.
 DROP_STEP_JS = """() => {
-  setTimeout(() => {
-    if ([...document.querySelectorAll('#lesson-title')].some(e => e.offsetParent)) return;
-    const url = new URL(window.location);
-    if (url.searchParams.has("step")) { url.searchParams.delete("step"); window.history.replaceState(null, "", url); }
-  }, 50);
+  const url = new URL(window.location);
+  if (!window.rnnLinkRead || !url.searchParams.has("step")) return;
+  url.searchParams.delete("step");
+  window.history.replaceState(null, "", url);
 }"""
-# The training panel sits above the tabs: a step whose view is "train" scrolls there instead.
-OPEN_VIEW_JS = """(index) => {
-  if (%s[index] === "train") document.querySelector('#train-btn').scrollIntoView({behavior: 'smooth'});
+REOPEN_JS = Template("""(index) => window.rnnLinkRead ? ($set)(index) : index""").substitute(set=STEP_URL_JS)
+# The training panel sits above the tabs: a step whose view is "train" scrolls there and stays in the
+# lesson; any other view is a tab, and leaves it.
+OPEN_VIEW_JS = Template("""(index) => {
+  if ($views[index] === "train") document.querySelector('#train-btn').scrollIntoView({behavior: 'smooth'});
+  else ($drop)();
   return index;
-}""" % STEP_VIEWS
+}""").substitute(views=STEP_VIEWS, drop=DROP_STEP_JS)
+# Next on the last step finishes the lesson and opens the quiz (`forward`): the step leaves the address bar.
+FINISH_JS = Template("""(index) => {
+  if (index === $last) ($drop)();
+  return index;
+}""").substitute(last=len(STEPS) - 1, drop=DROP_STEP_JS)
+NEXT, FINISH = "Next step →", "Finish: check yourself →"
 
 
 @dataclass
 class LessonTab:
     picker: gr.Radio  # the step on screen (its index)
     view_button: gr.Button  # opens the full view of the step on screen: wired by app.py to the tabs
+    forward: gr.Button  # Next; on the last step it finishes the lesson (wired by `wire`, it opens a tab)
 
 
 def step_title(index: int) -> str:
@@ -72,7 +89,7 @@ def show_step(index: int) -> tuple:
     return (f"### {step_title(index)}", step.text, step.code,
             gr.update(value=step.default_input, label=step.input_hint), "", gr.update(value=None, visible=False),
             gr.update(interactive=index > 0), gr.update(value=f"Open the full view: {VIEWS[step.view]}"),
-            gr.update(interactive=index < len(STEPS) - 1))
+            gr.update(value=FINISH if index == len(STEPS) - 1 else NEXT))
 
 
 def run_step(index: int, text: str, session: Session):
@@ -85,6 +102,15 @@ def run_step(index: int, text: str, session: Session):
     return result.markdown, gr.update(value=table, visible=not table.empty)
 
 
+def step_notes(request: gr.Request | None) -> list[str]:
+    """The link note's line for a ?step= that is not one of ours (step_from_url then opens nothing)."""
+    slug = dict(request.query_params).get("step") if request else None
+    if slug is None or slug in [step.slug for step in STEPS]:
+        return []
+    slugs = ", ".join(step.slug for step in STEPS)
+    return [f"step {quoted(slug)} is not a lesson step, the lesson was not opened (the steps are {slugs})"]
+
+
 def step_from_url(request: gr.Request) -> tuple:
     """?step=slug opens the lesson at that step; anything else leaves the page as it is."""
     slug = dict(request.query_params).get("step") if request else None
@@ -93,6 +119,13 @@ def step_from_url(request: gr.Request) -> tuple:
     except ValueError:  # no step, or not one of ours
         return gr.update(), gr.update()
     return gr.Tabs(selected=TAB_ID), gr.update(value=index)
+
+
+def forward(index: int) -> tuple:
+    """Next: (step, tab). The last step's Next finishes the lesson: the quiz checks what stayed."""
+    if int(index) == len(STEPS) - 1:
+        return gr.update(), gr.Tabs(selected=QUIZ_TAB)
+    return int(index) + 1, gr.update()
 
 
 def open_view(index: int):
@@ -121,18 +154,23 @@ def build(session: gr.State) -> LessonTab:
         with gr.Row():
             back = gr.Button("← Back", size="sm", interactive=False, elem_id="lesson-back")
             view = gr.Button(f"Open the full view: {VIEWS[first.view]}", size="sm", elem_id="lesson-view")
-            forward = gr.Button("Next step →", size="sm", elem_id="lesson-next")
+            forward = gr.Button(NEXT, size="sm", elem_id="lesson-next")
     picker.change(show_step, picker, [title, text, code, box, result, table, back, view, forward],
                   js=STEP_URL_JS, api_visibility="private", show_progress="hidden")
     for trigger in (run_btn.click, box.submit):
         trigger(run_step, [picker, box, session], [result, table], api_visibility="private")
     back.click(lambda i: max(0, int(i) - 1), picker, picker, api_visibility="private", show_progress="hidden")
-    forward.click(lambda i: min(len(STEPS) - 1, int(i) + 1), picker, picker, api_visibility="private",
-                  show_progress="hidden")
-    return LessonTab(picker, view)
+    return LessonTab(picker, view, forward)
 
 
 def wire(lesson: LessonTab, tabs: gr.Tabs) -> None:
-    """The button that opens the step's full view (app.py's page load reads ?step= with step_from_url)."""
-    lesson.view_button.click(open_view, lesson.picker, tabs, js=OPEN_VIEW_JS, api_visibility="private")
-    tabs.select(None, None, None, js=DROP_STEP_JS)
+    """What leads out of the lesson: the button that opens the step's full view, Finish, and any other tab,
+    each taking the step out of the address bar (app.py's page load reads ?step= with step_from_url)."""
+    private = {"api_visibility": "private", "show_progress": "hidden"}
+    lesson.view_button.click(open_view, lesson.picker, tabs, js=OPEN_VIEW_JS, **private)
+    lesson.forward.click(forward, lesson.picker, [lesson.picker, tabs], js=FINISH_JS, **private)
+    for tab in tabs.children:
+        if tab.id == TAB_ID:
+            tab.select(None, lesson.picker, None, js=REOPEN_JS)
+        else:
+            tab.select(None, None, None, js=DROP_STEP_JS)

@@ -8,6 +8,7 @@ load, clamped (or, unreadable, left at its default) with a note that names the f
 from __future__ import annotations
 
 import math
+import re
 
 import gradio as gr
 
@@ -21,6 +22,7 @@ OPTION_KEYS = [("embedding", int), ("pooling", str), ("dropout", float), ("weigh
                ("smoothing", float), ("schedule", str), ("balance", str), ("input_dropout", float),
                ("feature_dropout", float), ("average", float), ("balance_strength", float), ("keep_best", str)]
 URL_KEYS = SETTING_KEYS + OPTION_KEYS
+SHOWN_CHARACTERS = 30  # of a value the note quotes: a link can carry a page of text
 # Runs in the browser: write the settings into the address bar without reloading.
 URL_JS = """(...values) => {
   const keys = %s;
@@ -30,10 +32,33 @@ URL_JS = """(...values) => {
 }""" % [k for k, _ in URL_KEYS]
 
 
+def short(raw: str) -> str:
+    return raw[:SHOWN_CHARACTERS] + ("…" if len(raw) > SHOWN_CHARACTERS else "")
+
+
+def as_text(x: float) -> str:
+    """1, 0.05 or 2147483647: a whole number in full, another as short as it reads."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def quoted(raw: str) -> str:
+    """A value from the link as the note quotes it: short, and with Markdown's punctuation escaped, so
+    `?arch=[log in](http://...)` shows as text in the page, never as a link someone else wrote."""
+    return "'" + re.sub(r"([\\`*_{}\[\]()#+\-.!<>:|~=&])", r"\\\1", short(raw)) + "'"
+
+
 def _bounds(component) -> tuple[float | None, float | None]:
     """The control's own range; a seed box has no maximum of its own, the limits module gives it one."""
     high = getattr(component, "maximum", None)
     return getattr(component, "minimum", None), limits.MAX_SEED if high is None else high
+
+
+def _step(component, kind: type) -> tuple[float, float] | None:
+    """(first value, step) of what the control can hold: a slider moves in steps from its minimum, a
+    whole-number box in ones; None for a box of any number."""
+    if isinstance(component, gr.Slider):
+        return component.minimum, component.step
+    return (0, 1) if kind is int else None
 
 
 def read_value(key: str, kind: type, component, raw: str) -> tuple[object, str]:
@@ -43,37 +68,53 @@ def read_value(key: str, kind: type, component, raw: str) -> tuple[object, str]:
         choices = [choice[1] if isinstance(choice, tuple) else choice for choice in component.choices]
         if raw in choices:
             return raw, ""
-        return default, f"{key} {raw!r} is not one of {', '.join(map(str, choices))}: kept {default}"
+        return default, f"{key} {quoted(raw)} is not one of {', '.join(map(str, choices))}: kept {default}"
     try:
         number = float(raw)
         if not math.isfinite(number):
             raise ValueError
     except ValueError:
-        return default, f"{key} {raw!r} is not a number: kept {default}"
+        return default, f"{key} {quoted(raw)} is not a number: kept {default}"
+    raw = short(raw.strip())  # float() read it: digits, a sign, a point, an exponent, nothing Markdown reads
     low, high = _bounds(component)
-    value = kind(round(number)) if kind is int else number
-    if low is not None and value < low:
-        return kind(low), f"{key} {raw} is below {low:g}: set to {low:g}"
-    if high is not None and value > high:
-        return kind(high), f"{key} {raw} is above {high:g}: set to {high:g}"
-    if kind is int and value != number:
-        return value, f"{key} {raw} is not a whole number: set to {value}"
-    return value, ""
+    if low is not None and number < low:
+        return kind(low), f"{key} {raw} is below {as_text(low)}: set to {as_text(low)}"
+    if high is not None and number > high:
+        return kind(high), f"{key} {raw} is above {as_text(high)}: set to {as_text(high)}"
+    if (grid := _step(component, kind)) is None:
+        return number, ""
+    first, step = grid  # the nearest value on the grid; round(..., 6): 0.1 + 0.2 is 0.30000000000000004
+    value = kind(round(first + math.floor((number - first) / step + 0.5) * step, 6))
+    if value == number:
+        return value, ""
+    between = "is not a whole number" if step == 1 else f"is between the slider's steps of {as_text(step)}"
+    return value, f"{key} {raw} {between}: set to {as_text(value)}"
 
 
-def settings_from_url(components: list, request: gr.Request | None) -> tuple[list, str]:
-    """The controls' values from the page's URL (a missing key keeps the control's value) and one
-    note on what was changed, '' when nothing was."""
+def read_link(components: list, request: gr.Request | None) -> tuple[list, list[str]]:
+    """The controls' values from the page's URL (a missing key keeps the control's value) and a note
+    for each value that was changed or refused."""
     query = dict(request.query_params) if request else {}
     values, notes = [], []
-    for (key, kind), component in zip(URL_KEYS, components):
+    for (key, kind), component in zip(URL_KEYS, components, strict=True):
         if key not in query:
             values.append(component.value)
             continue
         value, note = read_value(key, kind, component, query[key])
         values.append(value)
         notes += [note] if note else []
-    return values, (f"⚠ **Settings from the link:** {'; '.join(notes)}." if notes else "")
+    return values, notes
+
+
+def link_note(notes: list[str]) -> str:
+    """The page's #link-note: every change a link's values needed, '' (nothing shown) when none did."""
+    return f"⚠ **Link settings:** {'; '.join(notes)}." if notes else ""
+
+
+def settings_from_url(components: list, request: gr.Request | None) -> tuple[list, str]:
+    """read_link with its notes as the page shows them."""
+    values, notes = read_link(components, request)
+    return values, link_note(notes)
 
 
 def wire(components: list) -> None:
