@@ -55,6 +55,7 @@ DROP_STEP_JS = """() => {
   url.searchParams.delete("step");
   window.history.replaceState(null, "", url);
 }"""
+# The Lesson tab opened again (by the learner, not the page drawing itself): its step back in the address bar.
 REOPEN_JS = Template("""(index) => window.rnnLinkRead ? ($set)(index) : index""").substitute(set=STEP_URL_JS)
 # The training panel sits above the tabs: a step whose view is "train" scrolls there and stays in the
 # lesson; any other view is a tab, and leaves it.
@@ -169,7 +170,7 @@ def wire(lesson: LessonTab, tabs: gr.Tabs) -> None:
     private = {"api_visibility": "private", "show_progress": "hidden"}
     lesson.view_button.click(open_view, lesson.picker, tabs, js=OPEN_VIEW_JS, **private)
     lesson.forward.click(forward, lesson.picker, [lesson.picker, tabs], js=FINISH_JS, **private)
-    for tab in tabs.children:
+    for tab in (child for child in tabs.children if isinstance(child, gr.Tab)):
         if tab.id == TAB_ID:
             tab.select(None, lesson.picker, None, js=REOPEN_JS)
         else:
