@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
+from . import limits
 from .baselines import MajorityBaseline, NgramBayes, _targets
 from .data import TableReport, check_name, clean_table, split_table
 from .metrics import Scores, accepted_labels, score
@@ -112,22 +113,29 @@ class ImbalanceLesson:
 
 
 def imbalance_lesson(table: pd.DataFrame, val_fraction: float = 0.15, seed: int = 0,
-                     strengths=STRENGTHS) -> ImbalanceLesson:
+                     strengths=STRENGTHS, splits: int = 1) -> ImbalanceLesson:
     """Label counts, the majority baseline and the accuracy / macro-accuracy trade of the n-gram
-    baseline under logit adjustment, on the table's standard split."""
+    baseline under logit adjustment, on the table's standard split. With `splits` > 1, the validation
+    names of that many splits (seeds seed, seed + 1, ...) are pooled: a small table's one split holds
+    a name or two of each small label, too few for macro accuracy to move by less than a whole name."""
     started = time.perf_counter()
     table, report = clean_table(table)
     labels = report.labels
-    train_rows, val_rows = split_table(table, val_fraction, seed)
-    names, targets = val_rows["name"].tolist(), _targets(val_rows, labels)
-    majority = MajorityBaseline(train_rows, labels)
-    ngram = NgramBayes(train_rows, labels)
+    names, targets, majority_scores, ngram_scores = [], [], [], []
+    for split_seed in range(seed, seed + splits):
+        train_rows, val_rows = split_table(table, val_fraction, split_seed)
+        majority = MajorityBaseline(train_rows, labels)  # the same prior each time: the split is stratified
+        names += val_rows["name"].tolist()
+        targets.append(_targets(val_rows, labels))
+        majority_scores.append(majority.scores(val_rows["name"].tolist()))
+        ngram_scores.append(NgramBayes(train_rows, labels).scores(val_rows["name"].tolist()))
+    targets = torch.cat(targets)
     counts = pd.DataFrame({"label": labels, "names": [report.counts[label] for label in labels]})
     counts["share"] = counts["names"] / counts["names"].sum()
     return ImbalanceLesson(
         counts.sort_values("names", ascending=False, ignore_index=True),
-        score(majority.scores(names), targets, accepted_labels(names, table, labels)),
-        logit_adjustment_curve(ngram.scores(names), targets, majority.log_prior, strengths),
+        score(torch.cat(majority_scores), targets, accepted_labels(names, table, labels)),
+        logit_adjustment_curve(torch.cat(ngram_scores), targets, majority.log_prior, strengths),
         time.perf_counter() - started,
     )
 
@@ -145,19 +153,25 @@ def model_logit_curve(model, train_table: pd.DataFrame, val_table: pd.DataFrame,
 
 
 def with_repeats(table: pd.DataFrame, share: float = 0.3, seed: int = 0) -> pd.DataFrame:
-    """A copy of the table where `share` of its rows are listed 2 to 4 times, as the classic set
-    lists many names: what the leakage lesson needs to show anything on a table without repeats."""
+    """A copy of the clean table where `share` of its names are listed 2 to 4 times, as the classic
+    set lists many names: what the leakage lesson needs to show anything on a table without repeats.
+    Its first rows are the clean table itself, so the right order (remove duplicates, then split)
+    finds exactly the table's own split. Raises DataError for a bad table, naming its own rows."""
+    table, _ = clean_table(table)
     generator = torch.Generator().manual_seed(seed)
-    chosen = torch.rand(len(table), generator=generator) < share  # (N,) rows to repeat
-    times = torch.randint(1, 4, (len(table),), generator=generator)  # (N,) extra copies: 1 to 3
-    extra = table.loc[chosen.numpy()].loc[lambda frame: frame.index.repeat(times[chosen].numpy())]
+    chosen = (torch.rand(len(table), generator=generator) < share).numpy()  # (N,) names to repeat
+    times = torch.randint(1, 4, (len(table),), generator=generator).numpy()  # (N,) extra copies: 1 to 3
+    extra = table.loc[table.index[chosen].repeat(times[chosen])]
+    extra = extra.iloc[:max(0, limits.MAX_ROWS - len(table))]  # the copy is a table too: within the limit
     return pd.concat([table, extra], ignore_index=True)
 
 
-def long_tailed(table: pd.DataFrame, ratio: float = 0.75, smallest: int = 4, seed: int = 0) -> pd.DataFrame:
-    """A copy of the table whose labels fall off geometrically (the biggest kept whole, each next one
-    `ratio` times the one before, at least `smallest` names): an imbalanced table from a balanced one."""
-    counts = table["label"].value_counts()
+def long_tailed(table: pd.DataFrame, ratio: float = 0.75, smallest: int = 8, seed: int = 0) -> pd.DataFrame:
+    """A copy of the clean table whose labels fall off geometrically (the biggest kept whole, each next
+    one `ratio` times the one before, at least `smallest` names): an imbalanced table from a balanced
+    one. Raises DataError for a bad table, naming its own rows."""
+    table, _ = clean_table(table)
+    counts = table["label"].value_counts()  # biggest first; ties in order of first appearance
     parts = []
     for rank, label in enumerate(counts.index):
         rows = table[table["label"] == label]

@@ -1,6 +1,5 @@
 """The leakage and imbalance lessons, and the classic data uploaded as the tutorial ships it (a zip)."""
 
-import io
 import zipfile
 
 import pandas as pd
@@ -8,8 +7,14 @@ import pytest
 import torch
 
 from rnn_demo.data import clean_table
-from rnn_demo.honest import (imbalance_lesson, leakage_lesson, leaky_split, logit_adjustment_curve,
-                             model_logit_curve, normalised_rows)
+from rnn_demo.honest import (
+    imbalance_lesson,
+    leakage_lesson,
+    leaky_split,
+    logit_adjustment_curve,
+    model_logit_curve,
+    normalised_rows,
+)
 from rnn_demo.train import TrainConfig, run_to_end, train
 
 try:  # the lead moved file reading out of data.py
@@ -121,14 +126,17 @@ def test_the_cli_switch_splits_before_removing_duplicates(tmp_path, capsys):
 
 
 def test_a_copy_with_repeats_lists_a_share_of_the_names_again_and_leaks(default_table):
-    from rnn_demo.honest import leakage_lesson, with_repeats
+    from rnn_demo.honest import with_repeats
     copy = with_repeats(default_table, share=0.3, seed=0)
     repeated = copy.duplicated().sum()
     assert len(copy) > len(default_table) and 0.3 * len(default_table) <= repeated <= 0.3 * 3 * len(default_table)
-    assert copy.drop_duplicates().reset_index(drop=True).equals(default_table.drop_duplicates())
-    lesson = leakage_lesson(copy)
+    assert copy.drop_duplicates().reset_index(drop=True).equals(clean_table(default_table)[0])
+    assert with_repeats(default_table, share=0.3, seed=0).equals(copy)  # deterministic
+    lesson, own = leakage_lesson(copy), leakage_lesson(default_table)
     honest, leaky = lesson.overall["accuracy"]
-    assert lesson.seen_in_training > 0.2 and leaky > honest
+    # The right order finds the table's own split, so its figure is the table's; the wrong one inflates.
+    assert honest == own.overall["accuracy"][0] and own.seen_in_training == 0
+    assert lesson.seen_in_training > 0.2 and leaky > honest + 0.1
 
 
 def test_a_long_tailed_copy_keeps_the_biggest_label_and_shrinks_the_others(default_table):
@@ -136,3 +144,34 @@ def test_a_long_tailed_copy_keeps_the_biggest_label_and_shrinks_the_others(defau
     counts = long_tailed(default_table, ratio=0.75, smallest=4).value_counts("label").tolist()
     assert counts[0] == default_table.value_counts("label").iloc[0] and counts[-1] == 4
     assert counts == sorted(counts, reverse=True) and len(counts) == default_table["label"].nunique()
+    assert long_tailed(default_table).value_counts("label").tolist()[:3] == [100, 75, 56]
+    assert long_tailed(default_table).equals(long_tailed(default_table))  # deterministic
+
+
+def test_on_the_long_tailed_copy_the_head_start_shows_and_the_curve_is_not_flat(default_table):
+    from rnn_demo.honest import long_tailed
+    flat = imbalance_lesson(default_table).curve
+    assert flat["accuracy"].nunique() == 1  # balanced: nothing to take out, and accuracy is macro accuracy
+    assert flat["macro_accuracy"].tolist() == pytest.approx(flat["accuracy"].tolist())
+    lesson = imbalance_lesson(long_tailed(default_table), splits=10)
+    assert lesson.majority.accuracy > 0.2 and lesson.majority.macro_accuracy == pytest.approx(1 / 18)
+    start, equal = lesson.curve.iloc[0], lesson.curve.set_index("strength").loc[1.0]
+    assert equal["macro_accuracy"] > start["macro_accuracy"] + 0.01  # the small languages gain
+    assert equal["accuracy"] < start["accuracy"]  # the biggest one pays
+
+
+def test_pooled_splits_score_each_splits_validation_names(default_table):
+    one, three = imbalance_lesson(default_table), imbalance_lesson(default_table, splits=3)
+    assert three.majority.n == 3 * one.majority.n
+    assert imbalance_lesson(default_table, splits=1).curve.equals(one.curve)
+
+
+def test_a_copy_of_a_bad_table_names_the_problem_in_the_tables_own_rows():
+    from rnn_demo.data import DataError
+    from rnn_demo.honest import long_tailed, with_repeats
+    bad = pd.DataFrame({"Name": ["Abe", "Bob", None, "Dan"], "Label": ["A", "A", "B", "B"]})
+    for make in (with_repeats, long_tailed):
+        with pytest.raises(DataError, match="row 3: blank name$"):
+            make(bad)
+    capitals = pd.DataFrame({"Name": ["Abe", "Bob", "Cid", "Dan"], "Label": ["A", "A", "B", "b"]})
+    assert set(long_tailed(capitals)["label"]) == {"A", "B"} and len(with_repeats(capitals)) >= 4

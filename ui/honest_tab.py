@@ -1,8 +1,11 @@
 """Honest numbers: how the data can make a validation figure lie. Leakage (split before removing
 duplicates) and imbalance (the biggest language's head start), run on the current table with the
-n-gram baseline, which trains in about a second."""
+n-gram baseline, which trains in about a second. The app's own table has neither problem, so each
+lesson also runs, in one click, on a copy of the table made to have it (rnn_demo.honest)."""
 
 from __future__ import annotations
+
+import math
 
 import gradio as gr
 import pandas as pd
@@ -10,69 +13,111 @@ import pandas as pd
 from rnn_demo.data import DataError
 from rnn_demo.honest import imbalance_lesson, leakage_lesson, long_tailed, with_repeats
 
-from .errors import refused
 from .api_table import as_table
+from .errors import refused
 from .plots import PALETTE, plot_frames
 
 NO_CURVE = pd.DataFrame({"strength": [0.0, 0.0], "value": float("nan"), "figure": ["accuracy", "macro_accuracy"]})
 CURVE_COLOURS = {"accuracy": PALETTE[0], "macro_accuracy": PALETTE[1]}
 # Typed columns: an empty frame's columns would be objects, and the chart built from it a nominal y axis.
 NO_COUNTS = pd.DataFrame({"label": pd.Series(dtype=str), "names": pd.Series(dtype=int)})
-CLASSIC = ("The tutorial's own data has repeats: the 18-language set of PyTorch's \"Classifying Names with a "
-           "Character-Level RNN\" (its `data.zip`, from download.pytorch.org/tutorial/data.zip: "
-           "`data/names/<Language>.txt`, 20,074 lines; Arabic has 2,000 lines but about 108 distinct names). "
-           "This page cannot download it: upload the .zip on the Data tab, then run the lesson again.")
+CLASSIC_HINT = (
+    "**Where names do repeat:** the data of PyTorch's tutorial *NLP From Scratch: Classifying Names with a "
+    "Character-Level RNN*, its `data.zip` ([download.pytorch.org/tutorial/data.zip]"
+    "(https://download.pytorch.org/tutorial/data.zip)): `data/names/<Language>.txt` for 18 languages, 20,074 "
+    "names, many listed more than once (Arabic: 2,000 lines, 108 distinct names). This page cannot download it "
+    "for you: download it, upload the .zip on the **Data** tab, and run the lesson again.")
 REPEATS = "a copy of your table where 30 % of the names are listed 2 to 4 times"
-TAILED = "a copy of your table cut to a long tail (the biggest language whole, each next one 3/4 of the one before)"
+TAILED = ("a copy of your table cut to a long tail (the biggest language kept whole, each next one 3/4 of the one "
+          "before, at least 8 names)")
+COPY_SPLITS = 10  # the long-tailed copy is small: one split holds a name or two of each small language
 
 
 def leakage_view(table: pd.DataFrame, copy: bool = False) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """Accuracy after the right split and after the wrong one, overall and per language; with
     `copy`, on a copy of the table with repeated names."""
     try:
-        lesson = leakage_lesson(with_repeats(as_table(table)) if copy else table)
+        own = as_table(table)
+        shown = with_repeats(own) if copy else own
+        lesson = leakage_lesson(shown)
     except (DataError, ValueError) as err:
         raise refused(str(err)) from None
     honest, leaky = lesson.overall.set_index("split")["accuracy"]
-    where = f"On {REPEATS}: " if copy else ""
     seconds = f"(n-gram baseline, {lesson.seconds:.1f} s)"
     if lesson.seen_in_training == 0:
-        headline = (f"{where}**No name is listed twice, so nothing can leak**: both ways, validation accuracy is "
+        headline = (f"**No name is listed twice, so nothing can leak**: both ways, validation accuracy is "
                     f"**{honest:.1%}** {seconds}. Press **Show it on a copy with repeated names** to see what "
-                    f"repeats do.\n\n{CLASSIC}")
+                    f"repeated names do.\n\n{CLASSIC_HINT}")
     else:
-        headline = (f"{where}Split first, remove duplicates after: **{lesson.seen_in_training:.0%}** of the validation "
-                    f"names were also training names, and validation accuracy reads **{leaky:.1%}**, against "
-                    f"**{honest:.1%}** when duplicates are removed before the split {seconds}.")
+        gap = round(leaky * 100, 1) - round(honest * 100, 1)  # of the figures as shown, so they add up
+        lead = f"On {REPEATS} ({len(shown):,} rows; yours has {len(own):,}), validation" if copy else "Validation"
+        headline = (f"{lead} accuracy reads **{leaky:.1%}** against **{honest:.1%}**, depending only on the order "
+                    f"of two steps {seconds}:\n\n"
+                    f"- **Wrong order** (row *leaky*), {leaky:.1%}: split the rows first, remove duplicates after. "
+                    f"{lesson.seen_in_training:.0%} of the validation names are then training names too.\n"
+                    f"- **Right order** (row *honest*), {honest:.1%}: remove duplicates first, then split"
+                    f"{' (the copy is then your own table again: the same figure)' if copy else ''}.\n\n"
+                    f"The {gap:.1f} percentage points between them are memory, not skill.")
     return headline, lesson.overall.round(3), lesson.per_label.round(3)
+
+
+def curve_range(values: pd.Series) -> list[float]:
+    """The curve's y axis: the lines' range with a margin, in steps of 0.05. Lines need no zero on
+    their axis, and on [0, 1] a trade of a few points would look flat."""
+    low, high = values.min() - 0.02, values.max() + 0.02
+    return [max(0.0, math.floor(low * 20) / 20), min(1.0, math.ceil(high * 20) / 20)]
+
+
+def curve_note(curve: pd.DataFrame, balanced: bool) -> str:
+    """What the curve shows, in numbers: from strength 0 (as trained) to 1 (every language equal)."""
+    first, equal = curve.iloc[0], curve.loc[curve["strength"] == 1.0].iloc[0]
+    figures = curve[["accuracy", "macro_accuracy"]]
+    if balanced:
+        return ""  # the headline already says why the curve is flat
+    if (figures.max() - figures.min()).max() <= 0.005:
+        # On few names the n-gram baseline can be too sure of itself for the head start to flip any answer.
+        return (f"\n- Here the curve stays flat: the n-gram baseline is too sure of its answers for the head "
+                f"start to flip any. The imbalance shows in the gap: accuracy **{first['accuracy']:.1%}** "
+                f"against macro accuracy **{first['macro_accuracy']:.1%}**.")
+    return (f"\n- Taking it out (strength 0 → 1): accuracy **{first['accuracy']:.1%}** → "
+            f"**{equal['accuracy']:.1%}**, macro accuracy **{first['macro_accuracy']:.1%}** → "
+            f"**{equal['macro_accuracy']:.1%}**.")
 
 
 def imbalance_view(table: pd.DataFrame, copy: bool = False):
     """Label counts, the always-the-biggest baseline, and accuracy against macro accuracy as the
     prior is taken out of the scores; with `copy`, on a long-tailed copy. Yields twice (plots.plot_frames)."""
     try:
-        lesson = imbalance_lesson(long_tailed(as_table(table)) if copy else table)
+        if copy:  # pooled splits where one split of the copy is small (the default table's: ~65 names)
+            shown = long_tailed(as_table(table))
+            splits = max(1, min(COPY_SPLITS, 5000 // len(shown)))
+            lesson = imbalance_lesson(shown, splits=splits)
+        else:
+            splits, lesson = 1, imbalance_lesson(table)
     except (DataError, ValueError) as err:
         raise refused(str(err)) from None
-    top, bottom = lesson.counts.iloc[0], lesson.counts.iloc[-1]
-    where = f"On {TAILED}: t" if copy else "T"
-    headline = (f"{where}he biggest language, **{top['label']}**, has {top['share']:.0%} of the names "
-                f"({top['names']}; the smallest, {bottom['label']}, has {bottom['names']}). Always answering it "
-                f"scores accuracy **{lesson.majority.accuracy:.1%}**, macro accuracy "
-                f"**{lesson.majority.macro_accuracy:.1%}**. The curve: the n-gram baseline's scores with "
-                "strength × log(share) taken out — 0 as trained, 1 every language equal.")
-    if top["names"] <= 1.5 * bottom["names"]:
-        headline += ("\n\nYour table is **balanced**, so there is no head start to take out and the curve is flat. "
-                     "Press **Show it on a long-tailed copy** to see a head start.")
-    first = lesson.curve.iloc[0]
-    # On a small copy the n-gram is too sure of itself for the head start to flip any answer.
-    if copy and lesson.curve["accuracy"].max() - lesson.curve["accuracy"].min() <= 0.005:
-        headline += (f"\n\nHere the curve stays flat: on so few names the n-gram baseline is too sure of its "
-                     f"answers for the head start to flip any. The imbalance shows in the gap: accuracy "
-                     f"**{first['accuracy']:.1%}** against macro accuracy **{first['macro_accuracy']:.1%}**.")
+    top, bottom, majority = lesson.counts.iloc[0], lesson.counts.iloc[-1], lesson.majority
+    where = f"On {TAILED}, the" if copy else "The"
+    pooled = (f", over {splits} different splits: one split of this small copy holds only a name or two of each "
+              "small language") if splits > 1 else ""
+    headline = (f"{where} biggest language, **{top['label']}**, has {top['names']:,} names ({top['share']:.0%}); "
+                f"the smallest, {bottom['label']}, has {bottom['names']:,}.\n\n"
+                f"- Always answering {top['label']} scores accuracy **{majority.accuracy:.1%}** and macro accuracy "
+                f"(the mean over languages) **{majority.macro_accuracy:.1%}**")
+    if majority.accuracy > majority.macro_accuracy + 0.05:
+        headline += ": a head start, not knowledge"
+    headline += (".\n- The curve takes that head start out of the n-gram baseline's scores step by step: 0 as "
+                 f"trained, 1 every language starts equal ({lesson.seconds:.1f} s{pooled}).")
+    balanced = top["names"] <= 1.5 * bottom["names"]
+    if balanced:
+        headline += ("\n\nYour table is **balanced**: there is no head start to take out, so the curve is flat "
+                     "(its two lines lie on top of each other). Press **Show it on a long-tailed copy** to see one.")
+    headline += curve_note(lesson.curve, balanced)
     curve = lesson.curve.melt(id_vars="strength", var_name="figure", value_name="value")
-    for plot in plot_frames(curve, "figure", CURVE_COLOURS):
-        yield headline, lesson.counts[["label", "names"]], plot
+    first, second = plot_frames(curve, "figure", CURVE_COLOURS)
+    yield headline, lesson.counts[["label", "names"]], first
+    # The new y range goes with the colour map, second: a chart rebuilt then reads the new frame.
+    yield headline, lesson.counts[["label", "names"]], {**second, "y_lim": curve_range(curve["value"])}
 
 
 def leakage_on_copy(table: pd.DataFrame):
@@ -90,7 +135,8 @@ def build(table: gr.Dataframe) -> None:
             leakage_btn = gr.Button("Run the leakage lesson", elem_id="leakage-run")
             leakage_demo = gr.Button("Show it on a copy with repeated names", elem_id="leakage-demo")
         leakage_md = gr.Markdown(elem_id="leakage-headline")
-        overall = gr.Dataframe(interactive=False, label="Overall: the right split and the wrong one")
+        overall = gr.Dataframe(interactive=False, label="Overall: the right order and the wrong one",
+                               elem_id="leakage-overall")
         per_label = gr.Dataframe(interactive=False, label="Per language, most inflated first", max_height=300)
         with gr.Row():
             imbalance_btn = gr.Button("Run the imbalance lesson", elem_id="imbalance-run")
@@ -101,10 +147,11 @@ def build(table: gr.Dataframe) -> None:
                                 height=300, sort="-y", y_lim=[0, None], elem_id="imbalance-counts")
             curve = gr.LinePlot(NO_CURVE, x="strength", y="value", color="figure", color_map=CURVE_COLOURS,
                                 height=300, y_lim=[0, 1], x_lim=[0, 1.5], elem_id="imbalance-curve",
-                                title="Accuracy against macro accuracy as balancing is turned up")
+                                title="Taking the head start out", y_title="validation figure",
+                                x_title="strength (0 as trained, 1 all equal)")
     leakage = [leakage_md, overall, per_label]
     imbalance = [imbalance_md, counts, curve]
-    private = dict(api_visibility="private")
+    private = {"api_visibility": "private"}
     leakage_btn.click(leakage_view, table, leakage, **private)
     leakage_demo.click(leakage_on_copy, table, leakage, **private)
     imbalance_btn.click(imbalance_view, table, imbalance, **private)
