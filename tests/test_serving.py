@@ -1,19 +1,35 @@
-"""The server bounds a request before reading it, and leaves nothing of a visitor's on disk when it
-is stopped."""
+"""The server bounds a request before reading it, ends every idle session (an API client's too) and
+leaves nothing of a visitor's on disk when it is stopped."""
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import json
-import re
 import signal
+import threading
 import time
 import urllib.parse
+import warnings
 from pathlib import Path
 
+import gradio as gr
+import httpx
 import psutil
-
+import pytest
 from app_server import AppServer
+from conftest import two_label_table
+from gradio.state_holder import StateHolder
+from gradio_client import Client
+
+from rnn_demo.checkpoints import load_checkpoint
+from rnn_demo.predict import predict
+from rnn_demo.train import TrainConfig, train
+from ui import serving
+from ui.session import Session, free_session
+
+warnings.filterwarnings("ignore")
+TTL = 2  # seconds a session of the short-lived server may sit idle
 
 
 def post(url: str, path: str, body: bytes, chunked: bool = False) -> int:
@@ -33,6 +49,13 @@ def post(url: str, path: str, body: bytes, chunked: bool = False) -> int:
         connection.close()
 
 
+def upload(url: str, content: bytes) -> list[str]:
+    """A file through Gradio's own upload route; the paths of its copies in Gradio's cache."""
+    response = httpx.post(f"{url}gradio_api/upload", files={"files": ("names.csv", content, "text/csv")}, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
 def test_a_body_over_the_limit_is_refused_before_it_is_read(app_server):
     huge = json.dumps({"data": ["x" * (20 * 1024 * 1024)]}).encode()
     server = psutil.Process(app_server.process.pid)
@@ -43,21 +66,90 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(app_server):
     print(f"\nserver memory after two 20 MB posts: {grown:+.1f} MB")
     assert grown < 15
     assert post(app_server.url, "/gradio_api/call/classify", json.dumps({"data": ["Nakamura"]}).encode()) == 200
+    rows = b"name,label\n" + b"Nakamura,Japanese\n" * 50_000  # ~900 KB: over the JSON limit's share, under uploads'
+    [copy] = upload(app_server.url, rows)
+    assert Path(copy).read_bytes() == rows
 
 
-def test_a_sigterm_removes_the_visitors_files():
-    server = AppServer()
-    folder = None
-    try:
-        for child in [psutil.Process(server.process.pid)]:
-            for file in child.open_files():
-                if re.search(r"rnn-names-", file.path):
-                    folder = Path(file.path)
-        folders = sorted(Path("/tmp").glob("rnn-names-*"), key=lambda p: p.stat().st_mtime)
-        folder = folders[-1]
-        assert folder.is_dir()
-    finally:
-        server.process.send_signal(signal.SIGTERM)
-        server.process.wait(timeout=20)
-    time.sleep(0.2)
-    assert not folder.exists()
+def test_an_idle_session_ends_and_its_delete_callback_runs():
+    freed = []
+    with gr.Blocks() as demo:
+        state = gr.State(list, delete_callback=freed.append)
+    holder = StateHolder()
+    holder.set_blocks(demo)
+    holder["idle"][state._id].append("idle's value")
+    holder["busy"][state._id].append("busy's value")
+    holder.time_last_used["idle"] -= datetime.timedelta(seconds=61)
+    assert serving.end_idle_sessions(holder, ttl=60, busy={"idle"}) == 0  # an event of its own queued or running
+    assert serving.end_idle_sessions(holder, ttl=60) == 1
+    assert freed == [["idle's value"]]
+    assert "idle" not in holder and "busy" in holder
+    assert serving.end_idle_sessions(holder, ttl=60) == 0  # busy's last use is recent
+    assert holder["idle"][state._id] == []  # the ended session, back, starts afresh
+
+
+class Log:
+    """The server's output, read as it comes (a pipe nobody reads would stall the server)."""
+
+    def __init__(self, process):
+        self.lines: list[str] = []
+        threading.Thread(target=lambda: self.lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
+
+    def wait_for(self, text: str, timeout_s: float = 120) -> str:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            found = [line for line in self.lines if text in line]
+            if found:
+                return found[0]
+            time.sleep(0.1)
+        raise AssertionError(f"no {text!r} in the server's output: {''.join(self.lines)[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def short_lived(tmp_path_factory):
+    """A server whose sessions end after TTL idle seconds, its temporary files under a folder of ours."""
+    folder = tmp_path_factory.mktemp("server-tmp")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RNN_NAMES_SESSION_TTL", str(TTL))
+        env.setenv("TMPDIR", str(folder))  # WORK_DIR and Gradio's cache go there
+        server = AppServer()
+    server.log, server.tmp = Log(server.process), folder
+    yield server
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait()
+
+
+def test_an_api_session_that_trained_ends_when_idle(short_lived):
+    client = Client(short_lived.url, verbose=False)
+    client.predict(table=two_label_table("Alpha", "Beta"), epochs=2, hidden=16, api_name="/train")
+    trained = client.predict("Kaski", api_name="/classify")
+    assert {c["label"] for c in trained["confidences"]} == {"Alpha", "Beta"}
+    assert short_lived.log.wait_for("idle session(s) ended").startswith("1 ")  # this client's, nobody else's
+    answer = client.predict("Kaski", api_name="/classify")  # the same client: a fresh session now
+    assert answer["label"] == predict(load_checkpoint(), ["Kaski"], k=1)[0][0][0]
+    assert "Alpha" not in {c["label"] for c in answer["confidences"]}
+    client.close()
+
+
+def test_a_sigterm_removes_the_visitors_files_and_gradios_cache(short_lived):
+    [work_dir] = short_lived.tmp.glob("rnn-names-*")
+    [copy] = upload(short_lived.url, b"name,label\nNakamura,Japanese\n")
+    assert Path(copy).is_relative_to(short_lived.tmp) and Path(copy).exists()
+    visitor = Client(short_lived.url, verbose=False)  # an open session: its heartbeat holds a connection
+    short_lived.process.send_signal(signal.SIGTERM)
+    short_lived.process.wait(timeout=30)  # it ends by itself
+    assert not work_dir.exists()
+    assert not Path(copy).exists()  # the server closed as demo.close() does, so Gradio's delete_cache ran
+    short_lived.log.wait_for("Closing server")  # Gradio's own shutdown
+    visitor.close()
+
+
+def test_an_ended_session_leaves_no_files_and_no_model(separable_table):
+    session = Session()
+    (session.folder / "model.safetensors").write_bytes(b"weights")
+    done = list(train(separable_table, TrainConfig(epochs=1, hidden_size=8)))[-1]
+    session.use_model(done.model, "trained at 12:00:00")
+    free_session(session)
+    assert not session._folder.exists() and session.model is None and session.previous is None
+    assert session.stop.is_set()  # a training still running ends at its next batch

@@ -104,17 +104,22 @@ class Session:
 
 
 def free_session(session: Session) -> None:
-    """A tab closed (or its state expired): stop its training at the next batch, drop its files."""
+    """A session ended (idle for serving.SESSION_TTL): stop its training at the next batch, drop its
+    models and its files."""
     session.stop.set()
     session.stop_experiment.set()
-    session.model = session.previous = None
+    # What weighs, dropped now even if something still holds the Session (a training that is ending).
+    session.model = session.previous = session.val_table = session.train_table = None
+    session.snapshots, session.curves, session._memo = [], [], {}
     if session._folder is not None:
         shutil.rmtree(session._folder, ignore_errors=True)
 
 
 def build() -> gr.State:
-    """The session's state; freed an hour after the tab was last seen."""
-    return gr.State(Session, time_to_live=3600, delete_callback=free_session)
+    """The session's state, freed once the session has been idle an hour (serving.SESSION_TTL): by
+    ui/serving.py's sweep, for a page and an API client alike. No time_to_live: Gradio's would count
+    from the state's last return by a handler, which this app never makes (it changes it in place)."""
+    return gr.State(Session, delete_callback=free_session)
 
 
 def who_answers(model: NameClassifier | None, when: str) -> str:
