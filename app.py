@@ -7,24 +7,32 @@ Run: python app.py   (live-coding: gradio app.py, which reloads on save)
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import gradio as gr
-import torch
 
+import serving
 from rnn_demo import limits
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT
-from ui import (classify_panel, compare_tab, data_tab, gradio_speed, honest_tab, lesson_tab, letters_tab, mcp_tools,
-                mistakes_tab, model_tab, packing_tab, quiz_tab, serving, session as sessions, share_url, train_panel,
-                why_tab)
+from ui import (
+    classify_panel,
+    compare_tab,
+    data_tab,
+    honest_tab,
+    lesson_tab,
+    letters_tab,
+    mistakes_tab,
+    model_tab,
+    packing_tab,
+    quiz_tab,
+    share_url,
+    train_panel,
+    why_tab,
+)
+from ui import session as sessions
 
 CSS = Path(__file__).resolve().parent / "ui" / "style.css"
-# One thread per training: two sessions training at once on a 2-core Space then share the CPU
-# fairly instead of oversubscribing it (measured ~20x slower with torch's default threads).
-torch.set_num_threads(1)
-gradio_speed.apply()  # a new session's first call about twice as fast (see ui/gradio_speed.py)
-mcp_tools.keep_only("/classify")  # an MCP call is its own session: only classify makes sense there
+serving.setup()  # one thread per training, Gradio's speed-ups (serving/__init__.py)
 
 # Gradio's copies of uploads and downloads: swept hourly, deleted an hour after they were made.
 with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=(3600, 3600)) as demo:
@@ -57,7 +65,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         after_training.then(*refresh, api_visibility="private")
         model.uploaded.then(*refresh, api_visibility="private")
         training.restored.then(*refresh, api_visibility="private")
-    controls = [*training.settings, *training.options]
+    controls = training.controls  # page name -> control
     share_url.wire(controls)
     lesson_tab.wire(lesson, tabs)
 
@@ -70,16 +78,11 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
                 quiz_tab.score_text(results, session), quiz_tab.resume(results))
 
     demo.load(on_page_load, [quiz.results, state],
-              [classify.answering, *controls, link_note, tabs, lesson.picker, quiz.score_md, quiz.picker],
+              [classify.answering, *controls.values(), link_note, tabs, lesson.picker, quiz.score_md, quiz.picker],
               api_visibility="private").then(None, js=lesson_tab.AFTER_LOAD_JS)
 
 demo.queue(default_concurrency_limit=8)
-# All built so far (torch, Gradio, the page, the shipped model) lives as long as the server: kept out
-# of the garbage collector's sight, a full collection pauses every call ~15 ms instead of ~170 ms.
-gc.freeze()
 
 if __name__ == "__main__":
-    serving.remove_on_exit(sessions.WORK_DIR)
-    demo.launch(css_paths=[CSS], mcp_server=True, max_file_size=limits.MAX_UPLOAD_BYTES * 4,
-                app_kwargs=serving.app_kwargs(),
-                allowed_paths=[str(sessions.WORK_DIR), str(DEFAULT_CHECKPOINT)])
+    serving.launch(demo, sessions.WORK_DIR, css_paths=[CSS], max_file_size=limits.MAX_UPLOAD_BYTES * 4,
+                   allowed_paths=[str(sessions.WORK_DIR), str(DEFAULT_CHECKPOINT)])

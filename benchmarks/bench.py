@@ -33,9 +33,9 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import torch
 
@@ -47,8 +47,17 @@ from .lookup import LookupPrototype, measure_prototype
 from .plan import CLASSIC_NAMES, DEFAULT, PLAIN_RNN, Plan, bench_machine, cpu_clock, key, make_plan
 from .report import print_report
 from .roofline import Roofline, measure_roofline
-from .training import (Inference, Overhead, Throughput, TimeToAccuracy, generator_overhead, inference, throughput,
-                       time_to_accuracy, training_peak_rss_mb)
+from .training import (
+    Inference,
+    Overhead,
+    Throughput,
+    TimeToAccuracy,
+    generator_overhead,
+    inference,
+    throughput,
+    time_to_accuracy,
+    training_peak_rss_mb,
+)
 
 ROOFLINE_GOAL = 0.6  # issue 15: training at 60 % of what the same matrix products reach alone
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import httpx
 
-from .gradio_http import Page, QueuedEvent, call, fn_index, load_events, new_session, page_assets, then_events
 from .common import percentile
+from .gradio_http import Page, QueuedEvent, call, fn_index, load_events, new_session, page_assets, then_events
 
 NAMES = ["Nakamura", "Kowalski", "Dvořák", "O'Neill", "Papadopoulos", "Nguyen", "Schmidt", "Rossi", "Ivanov", "Kim"]
 WAITED_S = 1.0  # a training that started later than this after its press was held in the queue
@@ -193,7 +193,7 @@ def queued_trainings(url: str, config: dict, n: int, within_s: float, settings: 
             page = Page(http, url, config)
             pressed = time.perf_counter()
             try:
-                event = page.run(train, page.inputs(train, {"table": small_table(i), **settings}))
+                event = page.run(train, page.inputs(train, {"table": small_table(i), "settings": settings}))
                 finished = time.perf_counter() - begin
                 answer = call(http, url, "classify", ["Kimoto"], page.session)[0]
                 labels = {c["label"] for c in answer["confidences"]}

@@ -34,9 +34,8 @@ from pathlib import Path
 
 import httpx
 
-from .load_scenarios import (Latency, PageLoads, QueuedTrainings, Trainings, classify_load, page_loads,
-                             queued_trainings)
 from .common import ROOT, machine
+from .load_scenarios import Latency, PageLoads, QueuedTrainings, Trainings, classify_load, page_loads, queued_trainings
 from .servers import AppProcess
 
 ECHO_APP = Path(__file__).resolve().parent / "echo_app.py"
@@ -54,11 +53,11 @@ class LoadPlan:
     sessions: int = 30
     trainings: int = 30
     press_within_s: float = 3.0
-    train_settings: dict = field(default_factory=lambda: {"Epochs": 10, "Hidden size": 128})  # as the page's labels
+    train_settings: dict = field(default_factory=lambda: {"epochs": 10, "hidden": 128})  # /train's settings
 
 
 def make_load_plan(quick: bool, **sizes) -> LoadPlan:
-    plan = LoadPlan(train_settings={"Epochs": 30, "Hidden size": 32}) if quick else LoadPlan()
+    plan = LoadPlan(train_settings={"epochs": 30, "hidden": 32}) if quick else LoadPlan()
     for name, value in sizes.items():
         if value is not None:
             setattr(plan, name, value)
@@ -123,7 +122,7 @@ def measure_app(figures: LoadFigures, plan: LoadPlan, app_dir: Path, log) -> Non
 
         log(f"our app with {RUNNING_TRAININGS} trainings of the default table: the room classifies")
         began = time.perf_counter()
-        trainings = Trainings(app.url, config, [{"Epochs": 100}] * RUNNING_TRAININGS)
+        trainings = Trainings(app.url, config, [{"settings": {"epochs": 100}}] * RUNNING_TRAININGS)
         try:
             trainings.wait_until_training()
             figures.training = classify_load(app.url, plan.clients, plan.names_each, plan.rounds)
@@ -180,7 +179,7 @@ def print_report(f: LoadFigures) -> None:
           f"{pl.html_max_s:.1f} s at most, the rest is the page's load events and the classify)")
     q = f.queued
     print(f"\nQueued trainings: {q.trainings} clients pressed Train within {p.press_within_s:g} s "
-          f"({', '.join(f'{k.lower()} {v}' for k, v in p.train_settings.items())}, 50 names each)")
+          f"({', '.join(f'{k} {v}' for k, v in p.train_settings.items())}, 50 names each)")
     print(f"  the last finished {q.last_finished_s:.1f} s after the first press; {q.finished} finished, "
           f"{q.own_labels} got their own labels back")
     print(f"  {q.had_to_wait} waited in the queue (at most {q.longest_wait_s:.1f} s, up to place {q.max_place}): "

@@ -43,7 +43,7 @@ def one_session(url: str, hidden: int) -> None:
     client = Client(url, verbose=False)
     try:
         client.predict("Nakamura", api_name="/classify")
-        client.predict(epochs=2, hidden=hidden, api_name="/train")
+        client.predict(None, {"epochs": 2, "hidden": hidden}, api_name="/train")
         client.predict("Nakamura", api_name="/classify")
     finally:
         client.close()

@@ -15,18 +15,18 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
-from rnn_demo.gradients import gradient_decay, saliency
-from rnn_demo.hidden_map import hidden_map, index_names, place_name, training_split
+from rnn_demo.inside.gradients import gradient_decay, saliency
+from rnn_demo.inside.hidden_map import hidden_map, index_names, place_name, training_split
+from rnn_demo.inside.stepper import step_through
+from rnn_demo.inside.units import scan_units, selective_units, unit_examples, unit_on_name
 from rnn_demo.models import ARCHITECTURES, CELLS, build_model
 from rnn_demo.report import read_default_table
-from rnn_demo.stepper import step_through
 from rnn_demo.train import TrainConfig
-from rnn_demo.units import scan_units, selective_units, unit_examples, unit_on_name
 
 NAME = "Wolfeschlegelsteinhausen"  # a long typed name: the slowest case short of the 40-letter limit
 TARGET_SECONDS = 1.0

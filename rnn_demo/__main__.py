@@ -8,18 +8,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 import torch
 from tqdm import tqdm
 
 from .checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
-from .data import DataError
 from .config import BALANCE_METHODS, KEEP_BEST, OPTIONS, SCHEDULES
+from .data import DataError
+from .evaluate import evaluate
+from .inside import remember_first_cli
 from .models import ARCHITECTURES, CELLS, POOLINGS
 from .predict import parse_names, predict
-from .evaluate import evaluate
-from . import remember_first_cli
 from .train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, train
 
 
@@ -57,22 +57,9 @@ def _positive_int(text: str) -> int:
 def build_parser() -> Parser:
     parser = Parser(prog="python -m rnn_demo", description="Classify surnames by language with an RNN.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    defaults = TrainConfig()
-
     t = commands.add_parser("train", help="train a model on a names table and save it")
     t.add_argument("--data", required=True, help="a .csv (name,label), a folder or .zip of <Label>.txt files")
-    t.add_argument("--arch", choices=ARCHITECTURES, default=defaults.arch)
-    t.add_argument("--cell", choices=list(CELLS), default=defaults.cell)
-    t.add_argument("--hidden", type=_whole_number, default=defaults.hidden_size)
-    t.add_argument("--layers", type=_whole_number, default=defaults.num_layers)
-    t.add_argument("--dropout", type=_number, default=defaults.dropout)
-    t.add_argument("--epochs", type=_whole_number, default=defaults.epochs)
-    t.add_argument("--batch-size", type=_whole_number, default=defaults.batch_size)
-    t.add_argument("--lr", type=_number, default=None, help="default: 1e-3 for the rnn cell, 3e-3 for gru and lstm")
-    t.add_argument("--seed", type=_whole_number, default=defaults.seed)
-    t.add_argument("--val-fraction", type=_number, default=defaults.val_fraction)
-    t.add_argument("--balance", action="store_true", help="weight the loss so rare labels count as much")
-    _add_options(t, defaults)
+    _add_config_flags(t)
     t.add_argument("--out", required=True, help="checkpoint file to write (.safetensors)")
     t.add_argument("--json", action="store_true", help="last stdout line: one JSON object of results")
 
@@ -94,25 +81,32 @@ def build_parser() -> Parser:
     return parser
 
 
-def _add_options(t, defaults: TrainConfig) -> None:
-    """The options that make the network stronger; each one's help is its sentence in OPTIONS."""
-    def explain(key: str) -> str:  # argparse formats help with %: a literal one is %%
-        return OPTIONS[key].replace("%", "%%")
+# Every TrainConfig field is a flag, --field-name but for these three shorter ones; argparse keeps each
+# value under its field's name, so run_train builds the config by name.
+SHORT_FLAGS = {"hidden_size": "--hidden", "num_layers": "--layers", "learning_rate": "--lr"}
+CHOICES = {"arch": ARCHITECTURES, "cell": list(CELLS), "pooling": POOLINGS, "schedule": SCHEDULES,
+           "balance_method": BALANCE_METHODS, "keep_best": KEEP_BEST}
+HELP = {  # the settings without a sentence in OPTIONS
+    "learning_rate": "default: 1e-3 for the rnn cell, 3e-3 for gru and lstm",
+    "seed": "one seed for the split, the initial weights and the batch order",
+    "val_fraction": "share of each label held out for validation", "clip": "largest gradient norm",
+    "max_seconds": "stop after this many seconds, keeping the best epoch",
+    "balance_method": "how --balance balances: 'weights' or 'logit-adjust' (see --balance)",
+}
 
-    t.add_argument("--embedding", type=_whole_number, default=defaults.embedding, help=explain("embedding"))
-    t.add_argument("--pooling", choices=POOLINGS, default=defaults.pooling, help=explain("pooling"))
-    t.add_argument("--feature-dropout", type=_number, default=defaults.feature_dropout, help=explain("feature_dropout"))
-    t.add_argument("--input-dropout", type=_number, default=defaults.input_dropout, help=explain("input_dropout"))
-    t.add_argument("--weight-decay", type=_number, default=defaults.weight_decay, help=explain("weight_decay"))
-    t.add_argument("--label-smoothing", type=_number, default=defaults.label_smoothing, help=explain("label_smoothing"))
-    t.add_argument("--schedule", choices=SCHEDULES, default=defaults.schedule, help=explain("schedule"))
-    t.add_argument("--balance-method", choices=BALANCE_METHODS, default=defaults.balance_method,
-                   help=explain("balance"))
-    t.add_argument("--balance-strength", type=_number, default=defaults.balance_strength,
-                   help=explain("balance_strength"))
-    t.add_argument("--average", type=_number, default=defaults.average, help=explain("average"))
-    t.add_argument("--keep-best", choices=KEEP_BEST, default=None, help=explain("keep_best"))
-    t.add_argument("--split-before-dedup", action="store_true", help=explain("split_before_dedup"))
+
+def _add_config_flags(t) -> None:
+    """One flag per TrainConfig field, its default the field's; an option's help is its sentence in OPTIONS."""
+    for field in fields(TrainConfig):
+        flag = SHORT_FLAGS.get(field.name, "--" + field.name.replace("_", "-"))
+        explained = (OPTIONS.get(field.name) or HELP.get(field.name, "")).replace("%", "%%")  # argparse formats %
+        if field.type == "bool":
+            t.add_argument(flag, dest=field.name, action="store_true", help=explained)
+        elif field.name in CHOICES:
+            t.add_argument(flag, dest=field.name, choices=CHOICES[field.name], default=field.default, help=explained)
+        else:
+            kind = _whole_number if field.type.startswith("int") else _number
+            t.add_argument(flag, dest=field.name, type=kind, default=field.default, help=explained)
 
 
 def run_train(args) -> None:
@@ -120,16 +114,7 @@ def run_train(args) -> None:
     from .data import clean_table
     from .files import read_table
 
-    config = TrainConfig(
-        arch=args.arch, cell=args.cell, hidden_size=args.hidden, num_layers=args.layers,
-        dropout=args.dropout, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-        seed=args.seed, val_fraction=args.val_fraction, balance=args.balance, embedding=args.embedding,
-        pooling=args.pooling, feature_dropout=args.feature_dropout, input_dropout=args.input_dropout,
-        weight_decay=args.weight_decay,
-        label_smoothing=args.label_smoothing, schedule=args.schedule, balance_method=args.balance_method,
-        balance_strength=args.balance_strength, average=args.average, split_before_dedup=args.split_before_dedup,
-        keep_best=args.keep_best,
-    )
+    config = TrainConfig(**{field.name: getattr(args, field.name) for field in fields(TrainConfig)})
     raw = read_table(args.data)
     _, report = clean_table(raw)  # a bad table fails here, before the progress bar
     bar = tqdm(total=None, unit="batch", file=sys.stderr, dynamic_ncols=True)

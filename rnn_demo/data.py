@@ -276,3 +276,23 @@ def make_loader(dataset: NamesDataset, batch_size: int, shuffle: bool = False, s
                                 torch.Generator().manual_seed(seed))
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate)
     return DataLoader(dataset, batch_size=batch_size, collate_fn=collate)
+
+
+# The wrong order, for the leakage lesson (rnn_demo/lesson/honest.py) and --split-before-dedup.
+def normalised_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
+    """The raw table's rows, names normalised and labels merged as clean_table does, but with every
+    exact duplicate kept (what a careless pipeline trains on). Raises DataError for a bad table."""
+    _, report = clean_table(raw)  # validates, and gives the canonical spelling of each label
+    canonical = {label.lower(): label for label in report.labels}
+    columns = {str(c).strip().lower(): c for c in raw.columns}
+    names = [check_name(n) for n in raw[columns["name"]].astype(str)]
+    labels = [canonical[" ".join(str(label).split()).lower()] for label in raw[columns["label"]]]
+    return pd.DataFrame({"name": names, "label": labels}), report
+
+
+def leaky_split(raw: pd.DataFrame, val_fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The wrong order: split the raw lines, then drop duplicates within each side. A name listed
+    twice can land in training and in validation."""
+    rows, _ = normalised_rows(raw)
+    train_rows, val_rows = split_table(rows, val_fraction, seed)
+    return train_rows.drop_duplicates(), val_rows.drop_duplicates()

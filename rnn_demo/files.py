@@ -17,8 +17,6 @@ import pandas as pd
 from . import limits
 from .data import DataError, TableReport, clean_table
 
-
-
 CONTROLS = [chr(i) for i in range(32) if chr(i) not in "\t\n\r"]  # never in a text file
 
 

@@ -16,8 +16,8 @@ Shapes: N names, C classes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Sequence
 
 import pandas as pd
 import torch

@@ -10,7 +10,7 @@ Shapes: B batch, T time (letters), V alphabet, H hidden size, C classes (labels)
 - StackedRNN:       nn.RNN with num_layers layers, fed a packed sequence.
 - BidirectionalRNN: nn.RNN(bidirectional=True), fed a packed sequence.
 
-Options every architecture shares (ModelConfig, explained in MODEL_OPTIONS): an embedding in place
+Options every architecture shares (Architecture; a sentence on each in options.toml): an embedding in place
 of the one-hot input, max-pooling over all states beside the final state, dropout before the
 final linear layer. They change what the network reads and what the classifier sees, not how the
 recurrence runs (packing stays).
@@ -36,42 +36,36 @@ CELLS = {  # name -> (one-step cell, whole-sequence layer)
 
 POOLINGS = ("last", "last+max")
 
-# One sentence per option, for the page and the CLI help.
-MODEL_OPTIONS = {
-    "embedding": "Embedding size E: each letter becomes a learned vector of E numbers instead of its "
-                 "one-hot column (0 keeps the one-hot input); multiplying a one-hot row by a (V, E) "
-                 "matrix picks one row of it, so an embedding is exactly one-hot times a matrix.",
-    "pooling": "What the classifier reads: 'last' is the state after the last letter; 'last+max' adds the "
-               "largest value each hidden unit took over all letters, so a telling ending or prefix "
-               "anywhere in the name is not forgotten by the end.",
-    "input_dropout": "Share of the numbers that describe each letter (its one-hot or embedded vector) zeroed "
-                     "at random in training: the network learns not to rely on any one letter.",
-    "feature_dropout": "Share of the classifier's inputs zeroed at random in training (never when "
-                       "predicting), so it cannot lean on a few hidden units: less overfitting.",
-}
-
 
 @dataclass
-class ModelConfig:
-    """Everything needed to rebuild a model; saved in every checkpoint."""
+class Architecture:
+    """What the network is, whatever it learns: each setting declared once, here. TrainConfig (how
+    to train it) and ModelConfig (it with its labels, saved in every checkpoint) both build on it."""
 
-    labels: list[str]  # class names, in the order of the logits
     arch: str = "stacked"  # manual | stacked | bidirectional
-    cell: str = "rnn"  # rnn | gru | lstm
+    cell: str = "gru"  # rnn | gru | lstm
     hidden_size: int = 128
     num_layers: int = 2
     dropout: float = 0.0  # between layers, only when num_layers > 1
-    alphabet: str = ALPHABET  # letter i of a name is one-hot at position alphabet.index(letter)
     embedding: int = 0  # E: letters through a learned (V, E) matrix first; 0: one-hot straight in
-    pooling: str = "last"  # last | last+max (see MODEL_OPTIONS)
+    pooling: str = "last"  # last | last+max (see options.toml)
     feature_dropout: float = 0.0  # dropout on the classifier's input
     input_dropout: float = 0.0  # dropout on each letter's input vector (one-hot or embedded)
 
     def __post_init__(self):
-        problems = []
+        problems = self.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """What is wrong with the settings, one phrase each (empty: all fine)."""
         def whole(value) -> bool:  # bool is an int in Python, but not a size
             return type(value) is int
 
+        def share(value) -> bool:  # a share in [0, 1), not a bool
+            return type(value) in (int, float) and 0 <= value < 1
+
+        problems = []
         if not isinstance(self.arch, str) or self.arch not in ARCHITECTURES:
             problems.append(f"architecture {self.arch!r} is not one of {', '.join(ARCHITECTURES)}")
         if not isinstance(self.cell, str) or self.cell not in CELLS:
@@ -80,30 +74,35 @@ class ModelConfig:
             problems.append(f"hidden size must be between 1 and {limits.MAX_HIDDEN_SIZE}, not {self.hidden_size}")
         if not (whole(self.num_layers) and 1 <= self.num_layers <= limits.MAX_LAYERS):
             problems.append(f"layers must be between 1 and {limits.MAX_LAYERS}, not {self.num_layers}")
-        if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
+        if not share(self.dropout):
             problems.append(f"dropout must be in [0, 1), not {self.dropout}")
         if not (whole(self.embedding) and 0 <= self.embedding <= limits.MAX_HIDDEN_SIZE):
             problems.append(f"embedding size must be 0 (one-hot input) or up to {limits.MAX_HIDDEN_SIZE}, "
                             f"not {self.embedding}")
         if not isinstance(self.pooling, str) or self.pooling not in POOLINGS:
             problems.append(f"pooling {self.pooling!r} is not one of {', '.join(POOLINGS)}")
-        if not (type(self.feature_dropout) in (int, float) and 0 <= self.feature_dropout < 1):
+        if not share(self.feature_dropout):
             problems.append(f"feature dropout must be in [0, 1), not {self.feature_dropout}")
-        if not (type(self.input_dropout) in (int, float) and 0 <= self.input_dropout < 1):
+        if not share(self.input_dropout):
             problems.append(f"input dropout must be in [0, 1), not {self.input_dropout}")
+        return problems
+
+
+@dataclass(kw_only=True)
+class ModelConfig(Architecture):
+    """Everything needed to rebuild a model: its architecture and its labels; saved in every checkpoint."""
+
+    labels: list[str]  # class names, in the order of the logits
+    alphabet: str = ALPHABET  # letter i of a name is one-hot at position alphabet.index(letter)
+
+    def problems(self) -> list[str]:
+        problems = super().problems()
         if len(self.labels) < 2 or len(set(self.labels)) != len(self.labels):
             problems.append("a model needs at least 2 distinct labels")
-        if problems:
-            raise ValueError("; ".join(problems))
+        return problems
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    @property
-    def plain(self) -> bool:
-        """One-hot input and the last state only: the model the step-by-step teaching views redo by
-        hand (feature dropout does nothing once trained)."""
-        return self.embedding == 0 and self.pooling == "last"
 
 
 class NameClassifier(nn.Module):
@@ -133,7 +132,7 @@ class NameClassifier(nn.Module):
         with input dropout in training."""
         return self.input_dropout(padded if self.embed is None else self.embed(padded))
 
-    def classify(self, last: torch.Tensor, states: torch.Tensor | None, lengths: torch.Tensor) -> torch.Tensor:
+    def to_logits(self, last: torch.Tensor, states: torch.Tensor | None, lengths: torch.Tensor) -> torch.Tensor:
         """Features -> logits (B, C). last (B, F): the state after the whole name; states (B, T, F):
         every letter's state, needed only for pooling 'last+max'."""
         if self.config.pooling == "last+max":
@@ -190,7 +189,7 @@ class ManualRNN(NameClassifier):
     def forward(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         states = self.hidden_states(padded, lengths)  # (B, T, H)
         last = states[torch.arange(len(lengths)), lengths - 1]  # (B, H) after each last letter
-        return self.classify(last, states, lengths)
+        return self.to_logits(last, states, lengths)
 
 
 class StackedRNN(NameClassifier):
@@ -213,7 +212,7 @@ class StackedRNN(NameClassifier):
     def forward(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         states = self.hidden_states(padded, lengths)  # (B, T, H)
         last = states[torch.arange(len(lengths)), lengths - 1]  # (B, H) after each last letter
-        return self.classify(last, states, lengths)
+        return self.to_logits(last, states, lengths)
 
 
 class BidirectionalRNN(NameClassifier):
@@ -244,7 +243,7 @@ class BidirectionalRNN(NameClassifier):
         states = None
         if self.config.pooling == "last+max":
             states, _ = pad_packed_sequence(out, batch_first=True)  # (B, T, 2H)
-        return self.classify(both, states, lengths)
+        return self.to_logits(both, states, lengths)
 
 
 MODEL_CLASSES = {"manual": ManualRNN, "stacked": StackedRNN, "bidirectional": BidirectionalRNN}

@@ -53,3 +53,9 @@ def parse_names(text: str | list[str], limit: int = limits.MAX_CLASSIFY_NAMES) -
     if len(names) > limit:
         raise DataError(f"{len(names)} names; the limit is {limit} at once")
     return names
+
+
+def model_batch(model: NameClassifier, clean_names: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Normalised names -> padded (B, T, V) on the model's device, lengths (B,) on the CPU."""
+    padded, lengths, _ = collate([(one_hot(name), 0) for name in clean_names])
+    return padded.to(next(model.parameters()).device), lengths

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from .data import DataError, clean_table, split_table
-from .models import NameClassifier
 from .evaluate import Evaluation, evaluate
-from .train import TrainConfig
+from .models import NameClassifier, count_parameters
+from .train import DoneEvent, TrainConfig
 
 DEFAULT_TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "names.csv"
 
@@ -31,11 +31,6 @@ def shipped_model_split() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The (training, validation) names of the shipped model: the default table's default split."""
     defaults = TrainConfig()
     return split_table(clean_table(read_default_table())[0], defaults.val_fraction, defaults.seed)
-
-
-def shipped_model_val_table() -> pd.DataFrame:
-    """The validation names of the shipped model."""
-    return shipped_model_split()[1]
 
 
 def names_to_score(model: NameClassifier, val_table: pd.DataFrame | None,
@@ -62,3 +57,23 @@ def model_report(model: NameClassifier, val_table: pd.DataFrame | None, table: p
     names, scored_on = names_to_score(model, val_table, table)
     # Clean already (a split of a clean table, or cleaned above): a language with one name still counts.
     return ModelReport(evaluate(model, names, already_clean=True), scored_on)
+
+
+RUN_COLUMNS = ("arch", "cell", "hidden_size", "num_layers", "learning_rate", "val_accuracy",
+               "val_macro_accuracy", "parameters", "seconds", "epochs_run")
+
+
+def run_summary(config: TrainConfig, done: DoneEvent) -> dict:
+    """One row of the compare table: a run's settings and results."""
+    return {
+        "arch": config.arch,
+        "cell": config.cell,
+        "hidden_size": config.hidden_size,
+        "num_layers": config.num_layers,
+        "learning_rate": config.learning_rate,
+        "val_accuracy": done.val_accuracy,
+        "val_macro_accuracy": done.val_macro_accuracy,
+        "parameters": count_parameters(done.model),
+        "seconds": done.seconds,
+        "epochs_run": done.epochs_run,
+    }

@@ -13,8 +13,8 @@ import copy
 import math
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 import pandas as pd
 import torch
@@ -22,12 +22,11 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .config import OPTIONS, TrainConfig, default_learning_rate  # noqa: F401 (re-exported)
-from .data import NamesDataset, clean_table, make_loader, split_table
+from .data import NamesDataset, clean_table, leaky_split, make_loader, split_table
 from .evaluate import Validation, validate
 from .files import read_table
-from .honest import leaky_split
+from .models import NameClassifier, build_model
 from .objective import make_averager, make_criterion, make_optimizer
-from .models import ModelConfig, NameClassifier, build_model
 
 
 class TrainingError(RuntimeError):

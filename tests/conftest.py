@@ -44,3 +44,19 @@ def two_label_table(a: str, b: str) -> dict:
     """A small table as gradio_client sends a Dataframe: two labels that are easy to tell apart."""
     rows = [[f"{x}{y}ski", a] for x in "kmnpr" for y in "aeiou"] + [[f"{x}{y}moto", b] for x in "kstnh" for y in "aeiou"]
     return {"headers": ["name", "label"], "data": rows}
+
+
+# Test tiers (markers registered in pyproject.toml). The fast tier, `-m "not browser and not slow"`,
+# keeps the tests of the package and of each handler called directly; these files launch the app,
+# run the CLI or a notebook in subprocesses, or train on the classic set.
+SLOW_FILES = {"test_app_api", "test_concurrency", "test_logs", "test_serving", "test_notebook", "test_workshop",
+              "test_bench", "test_quality", "test_worker", "test_worker_faults", "test_cli", "test_remember_first"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        stem = item.path.stem
+        if stem.startswith("test_browser"):
+            item.add_marker(pytest.mark.browser)
+        if stem in SLOW_FILES or {"app_server", "classic_names"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

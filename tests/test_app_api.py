@@ -7,9 +7,10 @@ import warnings
 import pytest
 from gradio_client import Client
 
-from conftest import two_label_table
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.predict import predict
+
+from conftest import two_label_table
 
 warnings.filterwarnings("ignore")
 
@@ -31,7 +32,7 @@ def test_classify_before_training_returns_the_default_models_top_5(app_server):
 
 
 def test_a_training_stream_yields_loss_points_that_fall(app_server):
-    outputs = list(client(app_server).submit(epochs=4, api_name="/train"))
+    outputs = list(client(app_server).submit(None, {"epochs": 4}, api_name="/train"))
     assert len(outputs) >= 3  # streamed, not one final answer
     plot, status = outputs[-1][0], outputs[-1][1]
     assert plot["columns"] == ["epoch", "value", "series"]
@@ -44,7 +45,7 @@ def test_a_training_stream_yields_loss_points_that_fall(app_server):
 
 def test_stop_ends_training_early_and_the_session_still_classifies(app_server):
     c = client(app_server)
-    job = c.submit(table=two_label_table("Alpha", "Beta"), epochs=100, api_name="/train")
+    job = c.submit(two_label_table("Alpha", "Beta"), {"epochs": 100}, api_name="/train")
     while len(job.outputs()) < 3:
         time.sleep(0.05)
     stopped_at = time.perf_counter()
@@ -62,7 +63,7 @@ def test_stop_ends_training_early_and_the_session_still_classifies(app_server):
 ])
 def test_a_bad_table_gets_a_clear_error(app_server, rows, message):
     with pytest.raises(Exception, match=message):
-        client(app_server).predict(table={"headers": ["name", "label"], "data": rows}, api_name="/train")
+        client(app_server).predict({"headers": ["name", "label"], "data": rows}, {}, api_name="/train")
 
 
 @pytest.mark.parametrize("name, message", [("", "type a name"), ("12345", "no letters"), ("x" * 10_000, "limit is 40")])
@@ -76,7 +77,7 @@ def test_two_clients_training_at_once_each_get_only_their_own_labels(app_server)
     finals = {}
 
     def run(labels, c):
-        finals[labels] = c.submit(table=two_label_table(*labels), epochs=6, hidden=16, api_name="/train").result(timeout=120)
+        finals[labels] = c.submit(two_label_table(*labels), {"epochs": 6, "hidden": 16}, api_name="/train").result(timeout=120)
 
     threads = [threading.Thread(target=run, args=item) for item in clients.items()]
     [t.start() for t in threads]
@@ -89,8 +90,7 @@ def test_two_clients_training_at_once_each_get_only_their_own_labels(app_server)
 
 def test_a_cancel_after_an_epoch_keeps_the_best_model_like_stop_does(app_server):
     c = client(app_server)
-    job = c.submit(table=two_label_table("Gauche", "Droite"), epochs=100, hidden=16, batch_size=8,
-                   api_name="/train")
+    job = c.submit(two_label_table("Gauche", "Droite"), {"epochs": 100, "hidden": 16, "batch_size": 8}, api_name="/train")
     deadline = time.time() + 60
     while not any("validation accuracy" in out[1] for out in job.outputs()) and time.time() < deadline:
         time.sleep(0.05)
@@ -102,7 +102,7 @@ def test_a_cancel_after_an_epoch_keeps_the_best_model_like_stop_does(app_server)
 
 def test_a_cancel_before_any_epoch_keeps_the_previous_model(app_server):
     c = client(app_server)
-    job = c.submit(epochs=5, hidden=256, batch_size=8, api_name="/train")  # a first epoch of many seconds
+    job = c.submit(None, {"epochs": 5, "hidden": 256, "batch_size": 8}, api_name="/train")  # a first epoch of many seconds
     while len(job.outputs()) < 2:
         time.sleep(0.05)
     job.cancel()
@@ -113,10 +113,8 @@ def test_a_cancel_before_any_epoch_keeps_the_previous_model(app_server):
 
 def test_the_stronger_options_train_through_the_api_and_a_bad_one_is_named(app_server):
     c = client(app_server)
-    final = c.predict(table=two_label_table("Alpha", "Beta"), epochs=3, hidden=16, embedding=8, pooling="last+max",
-                      input_dropout=0.1, feature_dropout=0.2, average=0.9, balance="logit-adjust",
-                      balance_strength=0.5, keep_best="accuracy", api_name="/train")
+    final = c.predict(two_label_table("Alpha", "Beta"), {"epochs": 3, "hidden": 16, "embedding": 8, "pooling": "last+max", "input_dropout": 0.1, "feature_dropout": 0.2, "average": 0.9, "balance": "logit-adjust", "balance_strength": 0.5, "keep_best": "accuracy"}, api_name="/train")
     assert final[1].startswith("Finished after 3 epochs")
     assert "hidden 16, 2 layer(s), embedding 8, pooling last+max, 2 labels" in final[2]
     with pytest.raises(Exception, match=r"weight averaging decay must be 0 \(off\) or in \[0.5, 1\), not 0.3"):
-        c.predict(table=two_label_table("Alpha", "Beta"), epochs=1, average=0.3, api_name="/train")
+        c.predict(two_label_table("Alpha", "Beta"), {"epochs": 1, "average": 0.3}, api_name="/train")

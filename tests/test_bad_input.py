@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from rnn_demo.__main__ import main
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.data import DataError, check_name, clean_table
 from rnn_demo.files import load_table
 from rnn_demo.predict import parse_names, predict
 from rnn_demo.train import TrainConfig
+
+from conftest import ROOT
 
 
 def _table(rows):

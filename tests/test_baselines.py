@@ -5,7 +5,6 @@ import math
 
 import pandas as pd
 import pytest
-import torch
 
 from rnn_demo.__main__ import main
 from rnn_demo.baselines import MajorityBaseline, NgramBayes, compare, ngrams, recorded_split, score_baselines

@@ -12,10 +12,11 @@ import torch
 from benchmarks.eager_floor import gradients, packed_batch
 from benchmarks.lookup import PackedGRU
 from benchmarks.roofline import flop, step_products
-from conftest import ROOT
 from rnn_demo.data import collate, normalise_name, one_hot
 from rnn_demo.models import ModelConfig, build_model
 from rnn_demo.train import TrainConfig
+
+from conftest import ROOT
 
 
 def test_quick_bench_on_a_tiny_table_prints_its_tables_and_json(tmp_path):
@@ -55,7 +56,7 @@ def test_bench_refuses_a_missing_table():
 def test_the_written_out_gru_with_a_row_lookup_gives_the_models_logits():
     labels = ["Japanese", "Polish", "English"]
     torch.manual_seed(0)
-    model = build_model(ModelConfig(labels, arch="stacked", cell="gru", hidden_size=16, num_layers=2))
+    model = build_model(ModelConfig(labels=labels, arch="stacked", cell="gru", hidden_size=16, num_layers=2))
     names = ["Nakamura", "Kowalski", "Li", "Smith"]  # different lengths: packing sorts and restores them
     padded, lengths, _ = collate([(one_hot(normalise_name(name)), 0) for name in names])  # (B, T, V), (B,)
     expected = model(padded, lengths)
@@ -67,7 +68,7 @@ def test_the_eager_floor_computes_the_gradients_autograd_does_through_nn_gru():
     # The floor is only a floor if it does the whole step: every parameter's gradient, by hand.
     labels = ["Japanese", "Polish", "English"]
     torch.manual_seed(0)
-    model = build_model(ModelConfig(labels, arch="stacked", cell="gru", hidden_size=16, num_layers=2))
+    model = build_model(ModelConfig(labels=labels, arch="stacked", cell="gru", hidden_size=16, num_layers=2))
     names = ["Nakamura", "Kowalski", "Li", "Smith", "Ng"]
     padded, lengths, _ = collate([(one_hot(normalise_name(name)), 0) for name in names])
     targets = torch.tensor([0, 1, 0, 2, 2])

@@ -5,7 +5,6 @@ Screenshots go to artifacts/screenshots/ (not committed): look at them.
 
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 

@@ -4,8 +4,9 @@ pressed once in a fresh page), the options."""
 import re
 
 import pytest
-from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 from test_browser_plots import assert_painted
+
+from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ import json
 import urllib.request
 
 import pytest
-from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
-from rnn_demo.lesson import STEPS
-from rnn_demo.quiz import QUESTION_ORDER
+from rnn_demo.lesson.quiz import QUESTION_ORDER
+from rnn_demo.lesson.steps import STEPS
+
+from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_at_a_phones_width_pick_train_watch_and_classify_work(browser, app_serve
 
 def test_classify_is_the_only_mcp_tool(app_server):
     tools = json.loads(urllib.request.urlopen(app_server.url + "gradio_api/mcp/schema", timeout=30).read())
-    # /train, /stop, /evaluate and /letters stay in the API but not in MCP (ui/mcp_tools.py).
+    # /train, /stop, /evaluate and /letters are undocumented: callable by gradio_client, not MCP tools.
     assert [tool["name"] for tool in tools] == ["classify"]
     classify = tools[0]
     assert "language" in classify["description"]

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
 from rnn_demo.checkpoints import load_checkpoint
-from rnn_demo.quiz import questions
+from rnn_demo.lesson.quiz import questions
+
+from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
 READ_ROW = """(row) => {
   const rows = Array.from(document.querySelectorAll('#letters-probs tr'));

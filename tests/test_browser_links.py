@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+
 from link_values import CHOSEN
 from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 

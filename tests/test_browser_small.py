@@ -4,6 +4,7 @@ in the name box, a name with no letters, and the step-through's note while no pr
 import time
 
 import pytest
+
 from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
 ERROR_PILLS = ".error, [data-testid='error']"

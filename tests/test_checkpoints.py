@@ -15,7 +15,7 @@ NAMES = ["Nakamura", "Kowalski", "O'Brien"]
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_round_trip_gives_identical_predictions(tmp_path, arch):
     torch.manual_seed(0)
-    model = build_model(ModelConfig(["A", "B", "C"], arch=arch, cell="lstm", hidden_size=8)).eval()
+    model = build_model(ModelConfig(labels=["A", "B", "C"], arch=arch, cell="lstm", hidden_size=8)).eval()
     model.metrics = {"val_accuracy": 0.5}
     path = save_checkpoint(model, tmp_path / "m.safetensors")
     loaded = load_checkpoint(path)
@@ -28,7 +28,7 @@ def test_random_bytes_and_truncated_files_are_refused(tmp_path):
     junk.write_bytes(bytes(range(256)) * 10)
     with pytest.raises(CheckpointError, match="not an rnn-names checkpoint"):
         load_checkpoint(junk)
-    model = build_model(ModelConfig(["A", "B"], hidden_size=8))
+    model = build_model(ModelConfig(labels=["A", "B"], hidden_size=8))
     good = save_checkpoint(model, tmp_path / "good.safetensors").read_bytes()
     cut = tmp_path / "cut.safetensors"
     cut.write_bytes(good[: len(good) // 2])
@@ -60,7 +60,7 @@ def test_a_foreign_safetensors_file_is_refused(tmp_path):
 def test_weights_that_do_not_fit_the_config_are_refused(tmp_path):
     from safetensors import safe_open
     from safetensors.torch import save_file
-    model = build_model(ModelConfig(["A", "B"], hidden_size=8))
+    model = build_model(ModelConfig(labels=["A", "B"], hidden_size=8))
     path = save_checkpoint(model, tmp_path / "m.safetensors")
     with safe_open(str(path), "pt") as handle:
         metadata = handle.metadata()
@@ -73,7 +73,7 @@ def test_weights_that_do_not_fit_the_config_are_refused(tmp_path):
 def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
     import rnn_demo.checkpoints as checkpoints
     path = tmp_path / "m.safetensors"
-    first = build_model(ModelConfig(["A", "B"], hidden_size=8))
+    first = build_model(ModelConfig(labels=["A", "B"], hidden_size=8))
     save_checkpoint(first, path)
     before = path.read_bytes()
 
@@ -84,7 +84,7 @@ def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
 
     monkeypatch.setattr(checkpoints, "save_file", crash)
     with pytest.raises(OSError, match="disk full"):
-        save_checkpoint(build_model(ModelConfig(["A", "B"], hidden_size=16)), path)
+        save_checkpoint(build_model(ModelConfig(labels=["A", "B"], hidden_size=16)), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]  # no temporary file left
 
@@ -103,7 +103,7 @@ def test_the_options_round_trip_and_a_file_without_them_still_loads(tmp_path):
     from safetensors.torch import save_file
 
     torch.manual_seed(0)
-    config = ModelConfig(["A", "B", "C"], arch="bidirectional", cell="gru", hidden_size=8, num_layers=1,
+    config = ModelConfig(labels=["A", "B", "C"], arch="bidirectional", cell="gru", hidden_size=8, num_layers=1,
                          embedding=4, pooling="last+max", feature_dropout=0.3)
     model = build_model(config).eval()
     loaded = load_checkpoint(save_checkpoint(model, tmp_path / "m.safetensors"))
@@ -115,7 +115,8 @@ def test_the_options_round_trip_and_a_file_without_them_still_loads(tmp_path):
     for key in ("embedding", "pooling", "feature_dropout"):
         old.pop(key, None)
     save_file(tensors, str(tmp_path / "old.safetensors"), metadata={**metadata, "config": json.dumps(old)})
-    assert load_checkpoint(tmp_path / "old.safetensors").config.plain
+    old = load_checkpoint(tmp_path / "old.safetensors").config
+    assert (old.embedding, old.pooling) == (0, "last")  # written before the options: one-hot, last state
 
 
 @pytest.mark.parametrize("key, value, message", [
@@ -128,7 +129,7 @@ def test_a_bad_option_in_a_checkpoint_header_is_refused(tmp_path, key, value, me
 
     from safetensors.torch import save_file
 
-    model = build_model(ModelConfig(["A", "B"], hidden_size=4))
+    model = build_model(ModelConfig(labels=["A", "B"], hidden_size=4))
     config = {**model.config.to_dict(), key: value}
     tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
     save_file(tensors, str(tmp_path / "bad.safetensors"),

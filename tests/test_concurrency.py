@@ -20,8 +20,7 @@ def test_five_trainings_and_fifty_classifies_at_once_each_get_their_own_labels(a
 
     def train(i):
         try:
-            final = clients[i].submit(table=two_label_table(*labels[i]), epochs=3, hidden=16,
-                                      api_name="/train").result(timeout=300)
+            final = clients[i].submit(two_label_table(*labels[i]), {"epochs": 3, "hidden": 16}, api_name="/train").result(timeout=300)
             answer = clients[i].predict("Kimoto", api_name="/classify")
             results[i] = (final[1], {c["label"] for c in answer["confidences"]})
         except Exception as err:  # collected and asserted below
@@ -44,7 +43,7 @@ def test_five_trainings_and_fifty_classifies_at_once_each_get_their_own_labels(a
 def test_cancelling_a_client_mid_training_stops_the_work_on_the_server(app_server):
     server = psutil.Process(app_server.process.pid)
     client = Client(app_server.url, verbose=False)
-    job = client.submit(epochs=100, api_name="/train")
+    job = client.submit(None, {"epochs": 100}, api_name="/train")
     while len(job.outputs()) < 3:
         time.sleep(0.05)
 
@@ -67,8 +66,7 @@ def test_memory_after_20_trainings_is_close_to_after_2(app_server):
     server = psutil.Process(app_server.process.pid)
 
     def train_once(i):
-        Client(app_server.url, verbose=False).submit(
-            table=two_label_table(f"A{i}", f"B{i}"), epochs=1, hidden=16, api_name="/train").result(timeout=120)
+        Client(app_server.url, verbose=False).submit(two_label_table(f"A{i}", f"B{i}"), {"epochs": 1, "hidden": 16}, api_name="/train").result(timeout=120)
 
     for i in range(2):
         train_once(i)

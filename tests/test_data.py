@@ -1,14 +1,23 @@
-import io
 import zipfile
 
 import pandas as pd
 import pytest
-import torch
 from torch.utils.data import DataLoader
 
 from rnn_demo.data import (
-    ALPHABET, UNKNOWN, V, DataError, NamesDataset, check_name, clean_table, collate, encode_name,
-    make_loader, normalise_name, one_hot, split_table,
+    ALPHABET,
+    UNKNOWN,
+    DataError,
+    NamesDataset,
+    V,
+    check_name,
+    clean_table,
+    collate,
+    encode_name,
+    make_loader,
+    normalise_name,
+    one_hot,
+    split_table,
 )
 from rnn_demo.files import load_table, read_table
 

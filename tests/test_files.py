@@ -248,7 +248,7 @@ def test_names_and_labels_that_look_like_paths_stay_text(tmp_path, monkeypatch):
 @pytest.fixture
 def small_model():
     torch.manual_seed(0)
-    return build_model(ModelConfig(["A", "B"], hidden_size=8, num_layers=1))
+    return build_model(ModelConfig(labels=["A", "B"], hidden_size=8, num_layers=1))
 
 
 @pytest.mark.parametrize("make", [
@@ -275,7 +275,7 @@ def test_a_checkpoint_over_the_size_limit_is_refused_before_it_is_read(tmp_path)
 
 
 def test_another_alphabet_is_refused(tmp_path):
-    model = build_model(ModelConfig(["A", "B"], hidden_size=8, alphabet="abc"))
+    model = build_model(ModelConfig(labels=["A", "B"], hidden_size=8, alphabet="abc"))
     path = save_checkpoint(model, tmp_path / "m.safetensors")
     with pytest.raises(CheckpointError, match="m.safetensors was trained with another alphabet \\('abc'\\)"):
         load_checkpoint(path)
@@ -284,7 +284,7 @@ def test_another_alphabet_is_refused(tmp_path):
 def test_other_labels_and_architectures_are_valid_models(tmp_path):
     # Labels are text, never paths: saving writes the one file we asked for.
     labels = ["../../etc/passwd", "Ελληνικά", "名字", "C:\\x"]
-    model = build_model(ModelConfig(labels, arch="bidirectional", cell="lstm", hidden_size=8, num_layers=3))
+    model = build_model(ModelConfig(labels=labels, arch="bidirectional", cell="lstm", hidden_size=8, num_layers=3))
     path = save_checkpoint(model, tmp_path / "m.safetensors")
     assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]
     loaded = load_checkpoint(path)

@@ -6,9 +6,14 @@ import math
 import pytest
 import torch
 
-from rnn_demo.data import DataError, LETTER_INDEX, V, collate, one_hot
-from rnn_demo.gradients import (
-    LONG_NAMES, fresh_model, gradient_decay, letter_gradients, saliency, state_gradient_norms,
+from rnn_demo.data import LETTER_INDEX, DataError, V, collate, one_hot
+from rnn_demo.inside.gradients import (
+    LONG_NAMES,
+    fresh_model,
+    gradient_decay,
+    letter_gradients,
+    saliency,
+    state_gradient_norms,
 )
 from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model
 
@@ -18,7 +23,7 @@ LONG = "Wolfeschlegelsteinhausenbergerdorff"
 
 def tiny(arch="stacked", cell="rnn", hidden_size=8, num_layers=2):
     torch.manual_seed(0)
-    return build_model(ModelConfig(LABELS, arch=arch, cell=cell, hidden_size=hidden_size, num_layers=num_layers))
+    return build_model(ModelConfig(labels=LABELS, arch=arch, cell=cell, hidden_size=hidden_size, num_layers=num_layers))
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -103,7 +108,7 @@ def test_state_gradient_norms_match_torchs_own_jacobian(cell):
 
 def test_state_gradient_norms_read_through_an_embedding():
     torch.manual_seed(0)
-    model = build_model(ModelConfig(LABELS, arch="stacked", cell="gru", hidden_size=6, num_layers=1, embedding=4))
+    model = build_model(ModelConfig(labels=LABELS, arch="stacked", cell="gru", hidden_size=6, num_layers=1, embedding=4))
     norms = state_gradient_norms(model, "nakamura")
     assert norms.shape == (8,) and norms[-1].item() == pytest.approx(1.0) and bool((norms[:-1] < 1).all())
 

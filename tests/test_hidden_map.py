@@ -6,9 +6,16 @@ import pytest
 import torch
 
 from rnn_demo.data import DataError, collate, one_hot
-from rnn_demo.hidden_map import (
-    SNAPSHOT_BYTES_PER_NAME, final_states, hidden_map, index_names, place_name, principal_axes,
-    snapshot_points, take_snapshot, training_split,
+from rnn_demo.inside.hidden_map import (
+    SNAPSHOT_BYTES_PER_NAME,
+    final_states,
+    hidden_map,
+    index_names,
+    place_name,
+    principal_axes,
+    snapshot_points,
+    take_snapshot,
+    training_split,
 )
 from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model
 from rnn_demo.train import EpochEvent, TrainConfig, run_to_end, train
@@ -16,7 +23,7 @@ from rnn_demo.train import EpochEvent, TrainConfig, run_to_end, train
 
 def tiny(labels, arch="stacked", cell="gru", hidden_size=8, num_layers=2):
     torch.manual_seed(0)
-    return build_model(ModelConfig(labels, arch=arch, cell=cell, hidden_size=hidden_size, num_layers=num_layers))
+    return build_model(ModelConfig(labels=labels, arch=arch, cell=cell, hidden_size=hidden_size, num_layers=num_layers))
 
 
 @pytest.fixture

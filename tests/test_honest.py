@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from rnn_demo.data import clean_table
-from rnn_demo.honest import (
+from rnn_demo.lesson.honest import (
     imbalance_lesson,
     leakage_lesson,
     leaky_split,
@@ -126,7 +126,7 @@ def test_the_cli_switch_splits_before_removing_duplicates(tmp_path, capsys):
 
 
 def test_a_copy_with_repeats_lists_a_share_of_the_names_again_and_leaks(default_table):
-    from rnn_demo.honest import with_repeats
+    from rnn_demo.lesson.honest import with_repeats
     copy = with_repeats(default_table, share=0.3, seed=0)
     repeated = copy.duplicated().sum()
     assert len(copy) > len(default_table) and 0.3 * len(default_table) <= repeated <= 0.3 * 3 * len(default_table)
@@ -140,7 +140,7 @@ def test_a_copy_with_repeats_lists_a_share_of_the_names_again_and_leaks(default_
 
 
 def test_a_long_tailed_copy_keeps_the_biggest_label_and_shrinks_the_others(default_table):
-    from rnn_demo.honest import long_tailed
+    from rnn_demo.lesson.honest import long_tailed
     counts = long_tailed(default_table, ratio=0.75, smallest=4).value_counts("label").tolist()
     assert counts[0] == default_table.value_counts("label").iloc[0] and counts[-1] == 4
     assert counts == sorted(counts, reverse=True) and len(counts) == default_table["label"].nunique()
@@ -149,7 +149,7 @@ def test_a_long_tailed_copy_keeps_the_biggest_label_and_shrinks_the_others(defau
 
 
 def test_on_the_long_tailed_copy_the_head_start_shows_and_the_curve_is_not_flat(default_table):
-    from rnn_demo.honest import long_tailed
+    from rnn_demo.lesson.honest import long_tailed
     flat = imbalance_lesson(default_table).curve
     assert flat["accuracy"].nunique() == 1  # balanced: nothing to take out, and accuracy is macro accuracy
     assert flat["macro_accuracy"].tolist() == pytest.approx(flat["accuracy"].tolist())
@@ -168,7 +168,7 @@ def test_pooled_splits_score_each_splits_validation_names(default_table):
 
 def test_a_copy_of_a_bad_table_names_the_problem_in_the_tables_own_rows():
     from rnn_demo.data import DataError
-    from rnn_demo.honest import long_tailed, with_repeats
+    from rnn_demo.lesson.honest import long_tailed, with_repeats
     bad = pd.DataFrame({"Name": ["Abe", "Bob", None, "Dan"], "Label": ["A", "A", "B", "B"]})
     for make in (with_repeats, long_tailed):
         with pytest.raises(DataError, match="row 3: blank name$"):

@@ -7,11 +7,13 @@ import pandas as pd
 import pytest
 import torch
 
-from rnn_demo import lesson, lesson_experiments
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.data import DataError
-from rnn_demo.lesson import STEPS, VIEWS, step_by_slug
+from rnn_demo.lesson import experiments as lesson_experiments
+from rnn_demo.lesson import steps as lesson
+from rnn_demo.lesson.steps import STEPS, VIEWS, step_by_slug
 from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model
+from rnn_demo.predict import model_batch
 
 GUIDE_ORDER = ["one-hot", "cell-loop", "nn-rnn", "padding", "packing", "stacking", "bidirectional", "dataset",
                "training", "evaluation", "why-gated"]
@@ -24,7 +26,7 @@ def shipped():
 
 def tiny(labels, arch="stacked", cell="gru", seed=0, layers=2):
     torch.manual_seed(seed)
-    return build_model(ModelConfig(list(labels), arch=arch, cell=cell, hidden_size=8, num_layers=layers)).eval()
+    return build_model(ModelConfig(labels=list(labels), arch=arch, cell=cell, hidden_size=8, num_layers=layers)).eval()
 
 
 def test_steps_follow_the_guide_in_order():
@@ -39,7 +41,7 @@ def test_slugs_are_unique_and_fit_in_a_url():
 
 def test_every_step_links_to_a_view_of_the_app():
     assert {step.view for step in STEPS} <= set(VIEWS)
-    assert step_by_slug("padding").view_title == "Padding & packing"
+    assert VIEWS[step_by_slug("padding").view] == "Padding & packing"
 
 
 def test_every_step_has_a_few_sentences():
@@ -119,7 +121,7 @@ def test_cell_loop_by_hand_equals_the_models_own_first_layer(arch, cell):
     assert len(result.table) == 8 and "h7" in result.table
     if arch != "bidirectional":  # one layer: the loop's states are the model's own hidden states
         one_layer = tiny(["A", "B"], arch, cell, layers=1)
-        states = one_layer.hidden_states(*lesson_experiments.teach.model_batch(one_layer, ["nakamura"]))[0]
+        states = one_layer.hidden_states(*model_batch(one_layer, ["nakamura"]))[0]
         loop = lesson_experiments.cell_loop_experiment("Nakamura", one_layer).table
         torch.testing.assert_close(torch.tensor(loop["h0"].tolist()), states[:, 0], atol=1e-3, rtol=0)
 

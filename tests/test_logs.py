@@ -17,7 +17,7 @@ def test_a_refused_setting_is_one_log_line_without_a_traceback():
         client = Client(server.url, verbose=False)
         for seed in (2**64, "ten"):
             with pytest.raises(Exception, match="seed must be"):
-                client.predict(seed=seed, epochs=1, api_name="/train")
+                client.predict(None, {"seed": seed, "epochs": 1}, api_name="/train")
     finally:
         log = server.stop()
     refused = [line for line in log.splitlines() if "refused: Settings: seed must be" in line]

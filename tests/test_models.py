@@ -18,7 +18,7 @@ def batch(names):
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_batched_logits_equal_one_name_at_a_time(arch, cell):
     torch.manual_seed(0)
-    model = build_model(ModelConfig(LABELS, arch=arch, cell=cell, hidden_size=16, num_layers=2)).eval()
+    model = build_model(ModelConfig(labels=LABELS, arch=arch, cell=cell, hidden_size=16, num_layers=2)).eval()
     with torch.no_grad():
         together = model(*batch(NAMES))
         alone = torch.cat([model(*batch([n])) for n in NAMES])
@@ -29,8 +29,8 @@ def test_batched_logits_equal_one_name_at_a_time(arch, cell):
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_manual_cell_loop_matches_nn_rnn(cell):
     torch.manual_seed(0)
-    manual = build_model(ModelConfig(LABELS, arch="manual", cell=cell, hidden_size=12, num_layers=2)).eval()
-    stacked = build_model(ModelConfig(LABELS, arch="stacked", cell=cell, hidden_size=12, num_layers=2)).eval()
+    manual = build_model(ModelConfig(labels=LABELS, arch="manual", cell=cell, hidden_size=12, num_layers=2)).eval()
+    stacked = build_model(ModelConfig(labels=LABELS, arch="stacked", cell=cell, hidden_size=12, num_layers=2)).eval()
     # Copy the weights: layer i of nn.RNN is called weight_ih_l{i}; the cell calls it weight_ih.
     with torch.no_grad():
         for i, layer in enumerate(manual.cells):
@@ -45,7 +45,7 @@ def test_manual_cell_loop_matches_nn_rnn(cell):
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_bidirectional_output_depends_on_first_letter_through_backward_direction(cell):
     torch.manual_seed(0)
-    model = build_model(ModelConfig(LABELS, arch="bidirectional", cell=cell, hidden_size=8, num_layers=1)).eval()
+    model = build_model(ModelConfig(labels=LABELS, arch="bidirectional", cell=cell, hidden_size=8, num_layers=1)).eval()
     H = 8
     with torch.no_grad():
         # Zero the classifier's view of the forward half: what is left is the backward direction.
@@ -59,12 +59,12 @@ def test_bidirectional_output_depends_on_first_letter_through_backward_direction
 
 
 def test_bidirectional_classifier_reads_two_times_hidden():
-    model = build_model(ModelConfig(LABELS, arch="bidirectional", hidden_size=10))
+    model = build_model(ModelConfig(labels=LABELS, arch="bidirectional", hidden_size=10))
     assert model.fc.in_features == 20
 
 
 def test_stacked_default_has_two_layers_with_dropout_between():
-    model = build_model(ModelConfig(LABELS, dropout=0.2))
+    model = build_model(ModelConfig(labels=LABELS, dropout=0.2))
     assert model.rnn.num_layers == 2 and model.rnn.dropout == 0.2
 
 
@@ -83,14 +83,14 @@ def test_stacked_default_has_two_layers_with_dropout_between():
 ])
 def test_bad_model_config_lists_valid_choices(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        ModelConfig(LABELS, **kwargs)
+        ModelConfig(labels=LABELS, **kwargs)
 
 
 def test_an_embedding_is_one_hot_times_a_matrix():
     # The first layer of an embedding model reads one_hot (T, V) @ W.T (V, E): row i of the result
     # is column letters[i] of W, exactly what nn.Embedding looks up.
     torch.manual_seed(0)
-    model = build_model(ModelConfig(LABELS, arch="stacked", cell="gru", hidden_size=8, embedding=5))
+    model = build_model(ModelConfig(labels=LABELS, arch="stacked", cell="gru", hidden_size=8, embedding=5))
     letters = one_hot("nakamura")  # (T, V)
     embedded = model.inputs(letters[None])[0]  # (T, E)
     lookup = torch.nn.functional.embedding(letters.argmax(1), model.embed.weight.T)
@@ -102,7 +102,7 @@ def test_an_embedding_is_one_hot_times_a_matrix():
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_options_keep_padding_and_packing_right(arch):
     torch.manual_seed(0)
-    config = ModelConfig(LABELS, arch=arch, cell="lstm", hidden_size=8, num_layers=2, embedding=6,
+    config = ModelConfig(labels=LABELS, arch=arch, cell="lstm", hidden_size=8, num_layers=2, embedding=6,
                          pooling="last+max", feature_dropout=0.5)
     model = build_model(config).eval()  # eval: dropout off
     with torch.no_grad():
@@ -111,22 +111,22 @@ def test_options_keep_padding_and_packing_right(arch):
     torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-5)
     width = 2 * 8 if arch == "bidirectional" else 8
     assert model.fc.in_features == 2 * width  # the last state and the max over all states
-    assert not config.plain and ModelConfig(LABELS).plain
+    assert (config.embedding, config.pooling) != (0, "last")
 
 
 def test_max_pooling_reads_the_largest_state_of_the_name_only():
-    model = build_model(ModelConfig(LABELS, hidden_size=2, pooling="last+max"))
+    model = build_model(ModelConfig(labels=LABELS, hidden_size=2, pooling="last+max"))
     states = torch.tensor([[[1.0, -5.0], [3.0, -2.0], [9.0, 9.0]]])  # (B=1, T=3, H=2), last step is padding
     features = []
     model.fc.register_forward_hook(lambda module, args, out: features.append(args[0]))
-    model.classify(states[:, 1], states, torch.tensor([2]))
+    model.to_logits(states[:, 1], states, torch.tensor([2]))
     assert features[0].tolist() == [[3.0, -2.0, 3.0, -2.0]]  # last (3, -2), max over 2 letters (3, -2)
 
 
 @pytest.mark.parametrize("option", ["feature_dropout", "input_dropout"])
 def test_dropout_options_act_in_training_only(option):
     torch.manual_seed(0)
-    model = build_model(ModelConfig(LABELS, hidden_size=16, **{option: 0.5}))
+    model = build_model(ModelConfig(labels=LABELS, hidden_size=16, **{option: 0.5}))
     padded, lengths = batch(NAMES)
     model.train()
     assert not torch.equal(model(padded, lengths), model(padded, lengths))

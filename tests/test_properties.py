@@ -120,7 +120,7 @@ def test_a_corrupted_zip_loads_or_raises_data_error(upload_dir, changes):
 @pytest.fixture(scope="module")
 def checkpoint_bytes(tmp_path_factory) -> bytes:
     torch.manual_seed(0)
-    model = build_model(ModelConfig(["A", "B"], hidden_size=4, num_layers=1))
+    model = build_model(ModelConfig(labels=["A", "B"], hidden_size=4, num_layers=1))
     return save_checkpoint(model, tmp_path_factory.mktemp("ckpt") / "m.safetensors").read_bytes()
 
 

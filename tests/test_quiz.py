@@ -8,9 +8,9 @@ import torch
 
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.data import DataError
-from rnn_demo.lesson import VIEWS, step_by_slug
+from rnn_demo.lesson.quiz import Feedback, check, questions, record, score
+from rnn_demo.lesson.steps import VIEWS, step_by_slug
 from rnn_demo.models import ModelConfig, build_model
-from rnn_demo.quiz import Feedback, check, questions, record, score
 
 GUIDE_QUESTIONS = {"rnncell-vs-rnn", "why-pad", "why-pack", "why-bidirectional", "collate-fn"}
 
@@ -27,7 +27,7 @@ def asked(shipped):
 
 def tiny(labels, arch="stacked", cell="gru", seed=0, hidden=8):
     torch.manual_seed(seed)
-    return build_model(ModelConfig(list(labels), arch=arch, cell=cell, hidden_size=hidden, num_layers=2)).eval()
+    return build_model(ModelConfig(labels=list(labels), arch=arch, cell=cell, hidden_size=hidden, num_layers=2)).eval()
 
 
 def a_wrong_answer(question):

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from rnn_demo.data import V
-from rnn_demo.lesson import VIEWS
-from rnn_demo.quiz import UNPACKED_BATCH, questions
-from rnn_demo.quiz_bank import PADDED_NAMES
+from rnn_demo.lesson.questions import PADDED_NAMES
+from rnn_demo.lesson.quiz import UNPACKED_BATCH, questions
+from rnn_demo.lesson.steps import VIEWS
 from rnn_demo.train import TrainConfig, run_to_end, train
 from ui import letters_tab, mistakes_tab, packing_tab
 from ui.session import Session
@@ -116,12 +116,12 @@ def test_the_unpacked_question_is_answered_by_the_dont_pack_switch(session):
 
 def test_the_packing_questions_are_answered_by_the_packing_view(session):
     asked = by_id(session)
-    facts, grid, packed = packing_tab.packing_view(", ".join(PADDED_NAMES))  # "type the three names"
+    facts, grid, packed = packing_tab.show_packing(", ".join(PADDED_NAMES))  # "type the three names"
     B, T, width = (int(v) for v in re.search(r"shape \*\*\((\d+), (\d+), (\d+)\)\*\*", facts).groups())
     assert f"{B} names × {T} steps × {width} symbols" in facts  # the shape, read as the hints say
     assert asked["padded-steps"].answer == T == grid.shape[1] - 1  # and one grid column per step
     assert asked["one-hot-width"].answer == width == V
-    other_facts, _, _ = packing_tab.packing_view(packing_tab.DEFAULT_NAMES)  # the width is the same for any names
+    other_facts, _, _ = packing_tab.show_packing(packing_tab.DEFAULT_NAMES)  # the width is the same for any names
     assert f"× {V} symbols" in other_facts
     step = int(re.search(r"t = (\d+)", asked["running-at-step"].prompt).group(1))
     sizes = [int(v) for v in re.search(r"`batch_sizes`[^`]*`\[([\d, ]+)\]`", facts).group(1).split(",")]

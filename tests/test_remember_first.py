@@ -9,13 +9,24 @@ import sys
 import pytest
 import torch
 
-from conftest import ROOT
 from rnn_demo.data import ALPHABET, LETTERS, V
-from rnn_demo.models import CELLS
-from rnn_demo.remember_first import (
-    FIRST_LETTERS, MAX_K, accuracy_long, gate_bias_note, Progress, RememberConfig, RememberResult, RunDone, logits, make_sequences,
-    new_model, remember_first,
+from rnn_demo.inside.remember_first import (
+    FIRST_LETTERS,
+    MAX_K,
+    RememberProgress,
+    RememberConfig,
+    RememberResult,
+    RunDone,
+    accuracy_long,
+    gate_bias_note,
+    logits,
+    make_sequences,
+    new_model,
+    remember_first,
 )
+from rnn_demo.models import CELLS
+
+from conftest import ROOT
 
 TINY = dict(hidden_size=8, train_sequences=120, val_sequences=40, epochs=2, batch_size=40)
 
@@ -57,7 +68,7 @@ def test_gate_bias_opens_the_keep_gate_in_both_bias_vectors(cell):
 def test_experiment_streams_progress_and_averages_over_seeds():
     config = RememberConfig(ks=(2, 4), cells=("rnn", "lstm"), seeds=2, **TINY)
     events = list(remember_first(config))
-    progress = [e for e in events if isinstance(e, Progress)]
+    progress = [e for e in events if isinstance(e, RememberProgress)]
     runs = [e for e in events if isinstance(e, RunDone)]
     result = events[-1]
     assert isinstance(result, RememberResult) and not result.stopped

@@ -17,16 +17,17 @@ import gradio as gr
 import httpx
 import psutil
 import pytest
-from app_server import AppServer
-from conftest import two_label_table
 from gradio.state_holder import StateHolder
 from gradio_client import Client
 
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.predict import predict
 from rnn_demo.train import TrainConfig, train
-from ui import serving
+from serving import asgi as serving
 from ui.session import Session, free_session
+
+from app_server import AppServer
+from conftest import two_label_table
 
 warnings.filterwarnings("ignore")
 TTL = 2  # seconds a session of the short-lived server may sit idle
@@ -122,7 +123,7 @@ def short_lived(tmp_path_factory):
 
 def test_an_api_session_that_trained_ends_when_idle(short_lived):
     client = Client(short_lived.url, verbose=False)
-    client.predict(table=two_label_table("Alpha", "Beta"), epochs=2, hidden=16, api_name="/train")
+    client.predict(two_label_table("Alpha", "Beta"), {"epochs": 2, "hidden": 16}, api_name="/train")
     trained = client.predict("Kaski", api_name="/classify")
     assert {c["label"] for c in trained["confidences"]} == {"Alpha", "Beta"}
     assert short_lived.log.wait_for("idle session(s) ended").startswith("1 ")  # this client's, nobody else's

@@ -7,24 +7,30 @@ from urllib.parse import urlencode
 
 import gradio as gr
 import pytest
-from link_values import CHOSEN
 from starlette.datastructures import QueryParams
 
-from rnn_demo.lesson import STEPS
+from rnn_demo.lesson.steps import STEPS
 from ui import lesson_tab, share_url, train_panel
 
-KEYS = [key for key, _ in share_url.URL_KEYS]
+from link_values import CHOSEN
+
+KEYS = [key for key, _ in share_url.URL_KEYS.values()]
 
 
 @pytest.fixture(scope="module")
-def controls() -> list:
+def controls() -> dict:
     with gr.Blocks():
         panel = train_panel.build()
-    return [*panel.settings, *panel.options]
+    return panel.controls  # page name -> control
 
 
-def control(controls: list, key: str):
-    return controls[KEYS.index(key)]
+def control(controls: dict, key: str):
+    return list(controls.values())[KEYS.index(key)]
+
+
+def config_of(controls: dict, values: list):
+    """What the page trains with these control values (taken by name, as the Train button does)."""
+    return train_panel.make_config(**dict(zip(controls, values, strict=True)))
 
 
 def as_request(query: str) -> SimpleNamespace:
@@ -39,7 +45,7 @@ def share_query(values: list) -> str:
 
 def test_every_setting_and_option_has_its_key_and_the_defaults_round_trip_without_a_note(controls):
     assert len(KEYS) == len(set(KEYS)) == len(controls) == 8 + 12
-    defaults = [c.value for c in controls]
+    defaults = [c.value for c in controls.values()]
     values, notes = share_url.read_link(controls, as_request(share_query(defaults)))
     assert values == defaults and notes == []  # each default is a value its own control holds
 
@@ -51,7 +57,7 @@ def test_settings_to_url_to_settings_gives_the_same_settings(controls):
     values, notes = share_url.read_link(controls, as_request(query))
     assert values == chosen and notes == []
     assert share_query(values) == query  # and back to the same link
-    config = train_panel.make_config(*values)
+    config = config_of(controls, values)
     assert (config.embedding, config.pooling, config.average, config.balance_method) == (16, "last+max", 0.998,
                                                                                        "logit-adjust")
 
@@ -67,7 +73,7 @@ def test_out_of_range_values_are_clamped_to_the_controls_own_range_and_named(con
     for part in ("layers 0 is below 1: set to 1", "epochs 9999 is above 100: set to 100", "lr -1 is below 0: set to 0",
                  "seed -3 is below 0: set to 0", "batch 4096 is above 512: set to 512"):
         assert part in note
-    assert train_panel.make_config(*values).num_layers == 1  # what the link gave now trains
+    assert config_of(controls, values).num_layers == 1  # what the link gave now trains
 
 
 def test_a_seed_box_without_a_maximum_takes_the_limit_from_rnn_demo_limits(controls):
@@ -84,7 +90,7 @@ def test_a_seed_box_without_a_maximum_takes_the_limit_from_rnn_demo_limits(contr
 def test_a_value_that_cannot_be_read_keeps_the_default_and_says_which_field(controls, key, raw, kind):
     values, notes = share_url.read_link(controls, as_request(urlencode({key: raw})))
     default = control(controls, key).value
-    assert values == [c.value for c in controls]  # nothing changed, that field included
+    assert values == [c.value for c in controls.values()]  # nothing changed, that field included
     assert notes == [f"{key} '{raw}' {kind}: kept {default}"]
 
 
@@ -106,7 +112,7 @@ def test_a_link_cannot_write_markup_or_a_page_of_text_into_the_note(controls):
 
 
 def test_no_link_or_only_other_keys_changes_nothing(controls):
-    defaults = [c.value for c in controls]
+    defaults = [c.value for c in controls.values()]
     assert share_url.settings_from_url(controls, None) == (defaults, "")
     assert share_url.settings_from_url(controls, as_request("step=packing&__theme=dark")) == (defaults, "")
 

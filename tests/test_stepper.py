@@ -5,11 +5,11 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from rnn_demo.cells import FORMULAS, cell_update, layer_weights
 from rnn_demo.data import LETTER_INDEX, DataError, collate, one_hot
+from rnn_demo.inside.cells import FORMULAS, cell_update, layer_weights
+from rnn_demo.inside.stepper import BACKWARD, FORWARD, step_through
 from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model
 from rnn_demo.predict import predict
-from rnn_demo.stepper import BACKWARD, FORWARD, step_through
 
 LABELS = ["A", "B", "C", "D"]
 NAME = "Kowalski-Wolfeschlegelsteinhausenberg"  # long: a small error would grow over the letters
@@ -17,7 +17,7 @@ NAME = "Kowalski-Wolfeschlegelsteinhausenberg"  # long: a small error would grow
 
 def tiny(arch="stacked", cell="rnn", hidden_size=8, num_layers=2):
     torch.manual_seed(0)
-    return build_model(ModelConfig(LABELS, arch=arch, cell=cell, hidden_size=hidden_size,
+    return build_model(ModelConfig(labels=LABELS, arch=arch, cell=cell, hidden_size=hidden_size,
                                    num_layers=num_layers)).eval()
 
 
@@ -60,7 +60,7 @@ def test_last_state_equals_the_models_own_hidden_state(arch, cell):
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_embedding_and_max_pooling_are_followed_too(arch):
     torch.manual_seed(0)
-    config = ModelConfig(LABELS, arch=arch, cell="gru", hidden_size=6, num_layers=2, embedding=4,
+    config = ModelConfig(labels=LABELS, arch=arch, cell="gru", hidden_size=6, num_layers=2, embedding=4,
                          pooling="last+max", feature_dropout=0.5)
     model = build_model(config)  # in training mode: the view must not apply dropout
     view = step_through(model, "Nakamura", k=4)
@@ -79,7 +79,7 @@ def test_embedding_and_max_pooling_are_followed_too(arch):
 def test_cell_update_equals_torchs_own_cell(cell):
     torch.manual_seed(1)
     torch_cell = {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}[cell](5, 7)
-    model = build_model(ModelConfig(LABELS, arch="manual", cell=cell, hidden_size=7, num_layers=1))
+    model = build_model(ModelConfig(labels=LABELS, arch="manual", cell=cell, hidden_size=7, num_layers=1))
     model.cells[0] = torch_cell
     x, h, c = torch.randn(3, 5), torch.randn(3, 7), torch.randn(3, 7)
     update = cell_update(cell, layer_weights(model)[0], x, h, c if cell == "lstm" else None)

@@ -5,7 +5,8 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnn_demo.data import ALPHABET, LETTER_INDEX, UNKNOWN, DataError, collate, one_hot
-from rnn_demo.mistakes import (
+from rnn_demo.inside.letters import MAX_UNITS_SHOWN, PAD, letter_by_letter
+from rnn_demo.inside.mistakes import (
     WHY,
     encode_with_find_bug,
     logits_reading_backward_at_last_step,
@@ -13,9 +14,11 @@ from rnn_demo.mistakes import (
     padding_effect,
     unknown_character_effect,
 )
+from rnn_demo.inside.packing import packing_view
+from rnn_demo.inside.source import model_source
 from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model, count_parameters
 from rnn_demo.predict import predict
-from rnn_demo.teach import MAX_UNITS_SHOWN, PAD, RUN_COLUMNS, letter_by_letter, model_source, packing_view, run_summary
+from rnn_demo.report import RUN_COLUMNS, run_summary
 from rnn_demo.train import TrainConfig, run_to_end, train
 
 LABELS = ["A", "B", "C", "D"]
@@ -24,7 +27,7 @@ NAMES = ["Nakamura", "Li", "O'Brien", "Schwarzenegger", "Ng"]
 
 def tiny(arch="stacked", cell="rnn", hidden_size=8, num_layers=2):
     torch.manual_seed(0)
-    return build_model(ModelConfig(LABELS, arch=arch, cell=cell, hidden_size=hidden_size, num_layers=num_layers))
+    return build_model(ModelConfig(labels=LABELS, arch=arch, cell=cell, hidden_size=hidden_size, num_layers=num_layers))
 
 
 def batch(names):
@@ -234,17 +237,17 @@ def test_run_summary_reports_a_tiny_training(separable_table):
 
 
 def test_backward_reading_effect_changes_the_score_on_the_same_weights():
-    from rnn_demo.mistakes import backward_reading_effect
+    from rnn_demo.inside.mistakes import backward_reading_effect
     from rnn_demo.models import ModelConfig, build_model
     torch.manual_seed(0)
-    model = build_model(ModelConfig(["A", "B", "C"], arch="bidirectional", cell="gru", hidden_size=8))
+    model = build_model(ModelConfig(labels=["A", "B", "C"], arch="bidirectional", cell="gru", hidden_size=8))
     effect = backward_reading_effect(model, "Kowalski")
     assert effect["label"] in ("A", "B", "C")
     assert abs(effect["right"] - effect["wrong"]) > 1e-4
 
 
 def test_one_hot_times_a_matrix_picks_the_letters_rows():
-    from rnn_demo.teach import embedding_lookup
+    from rnn_demo.inside.embedding import embedding_lookup
 
     view = embedding_lookup("Kim", size=5)
     assert view.one_hot.shape == (3, len(ALPHABET)) and view.matrix.shape == (len(ALPHABET), 5)

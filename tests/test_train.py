@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from rnn_demo.data import DataError
-from rnn_demo.predict import predict
 from rnn_demo.evaluate import evaluate
+from rnn_demo.predict import predict
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end, train
 
 TINY = dict(hidden_size=16, num_layers=1, batch_size=8, learning_rate=0.01)

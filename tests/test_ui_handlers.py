@@ -7,10 +7,22 @@ import gradio as gr
 import pandas as pd
 import pytest
 
-from conftest import two_label_table
-from ui import classify_panel, compare_tab, data_tab, heatmap, letters_tab, mistakes_tab, model_tab, packing_tab
-from ui import share_url, train_panel
+from rnn_demo.config import TrainConfig
+from ui import (
+    classify_panel,
+    compare_tab,
+    data_tab,
+    heatmap,
+    letters_tab,
+    mistakes_tab,
+    model_tab,
+    packing_tab,
+    share_url,
+    train_panel,
+)
 from ui.session import DEFAULT_MODEL, DEFAULT_TABLE, Session, accuracy
+
+from conftest import two_label_table
 
 TINY = dict(arch="stacked", cell="gru", hidden=8, layers=1, epochs=2, learning_rate=0.01, batch_size=16, seed=0)
 
@@ -161,7 +173,7 @@ def test_a_file_that_is_not_a_checkpoint_keeps_the_current_model(tmp_path):
 def test_letters_packing_and_mistakes_views_show_their_content():
     probabilities, hidden, note = letters_tab.letters_view("Nakamura", Session())
     assert "Prediction as each letter arrives" in probabilities and hidden.count("<tr>") == 1 + len("nakamura")
-    facts, grid, packed = packing_tab.packing_view("Li, Nakamura")
+    facts, grid, packed = packing_tab.show_packing("Li, Nakamura")
     assert "(2, 8, 31)" in facts and grid.shape == (2, 9)
     text = mistakes_tab.mistakes_view("Li", "Schwarzenegger", True, False, False, Session())
     assert "Without packing" in text
@@ -169,7 +181,7 @@ def test_letters_packing_and_mistakes_views_show_their_content():
 
 def test_too_many_names_for_the_packing_view_get_a_message():
     with pytest.raises(gr.Error, match="limit is 8"):
-        packing_tab.packing_view(", ".join(["Li"] * 9))
+        packing_tab.show_packing(", ".join(["Li"] * 9))
 
 
 def test_heat_map_text_keeps_the_theme_colour_except_on_strong_cells():
@@ -178,28 +190,37 @@ def test_heat_map_text_keeps_the_theme_colour_except_on_strong_cells():
     assert page.count("class='strong'") == 1
 
 
+NAMES = list(share_url.URL_KEYS)  # the controls' page names, in the panel's order
+DEFAULTS = TrainConfig()
+
+
 def url_settings(query: dict) -> tuple[list, str]:
     with gr.Blocks():
         panel = train_panel.build()
-    return share_url.settings_from_url([*panel.settings, *panel.options], SimpleNamespace(query_params=query))
+    assert list(panel.controls) == NAMES
+    return share_url.settings_from_url(panel.controls, SimpleNamespace(query_params=query))
+
+
+def config_of(values: list):
+    return train_panel.make_config(**dict(zip(NAMES, values)))
 
 
 def test_the_url_restores_settings_and_options_and_names_each_value_it_changed():
     values, note = url_settings({"arch": "manual", "cell": "nope", "hidden": "64", "seed": "x", "layers": "0",
                                  "epochs": "9999", "lr": "-1", "embedding": "16", "pooling": "last+max",
                                  "average": "0.998", "step": "packing"})
-    assert values[:8] == ["manual", train_panel.DEFAULTS.cell, 64, 1, 100, 0, train_panel.DEFAULTS.batch_size,
-                          train_panel.DEFAULTS.seed]
+    assert values[:8] == ["manual", DEFAULTS.cell, 64, 1, 100, 0, DEFAULTS.batch_size,
+                          DEFAULTS.seed]
     assert values[8:10] == [16, "last+max"] and values[8 + 9] == 0.998
     for part in ("cell 'nope' is not one of rnn, gru, lstm", "seed 'x' is not a number", "layers 0 is below 1",
                  "epochs 9999 is above 100: set to 100", "lr -1 is below 0"):
         assert part in note
     assert "step" not in note and "hidden" not in note  # the lesson's step is not a setting
-    assert train_panel.make_config(*values).num_layers == 1  # what the link gave now trains
+    assert config_of(values).num_layers == 1  # what the link gave now trains
 
 
 def test_a_link_of_settings_round_trips():
-    keys = [key for key, _ in share_url.URL_KEYS]
+    keys = [key for key, _ in share_url.URL_KEYS.values()]
     chosen = ["bidirectional", "lstm", 64, 2, 7, 0.002, 32, 5, 16, "last+max", 0.1, 0.05, 0.1, "onecycle",
               "logit-adjust", 0.1, 0.3, 0.998, 0.5, "macro"]
     values, note = url_settings({key: str(value) for key, value in zip(keys, chosen)})
@@ -208,9 +229,9 @@ def test_a_link_of_settings_round_trips():
 
 def test_an_empty_learning_rate_follows_the_cell():
     settings = ["stacked", "rnn", 8, 1, 2, 0, 16, 0]
-    assert train_panel.make_config(*settings).learning_rate == 1e-3
-    assert train_panel.make_config(*settings[:1], "gru", *settings[2:]).learning_rate == 3e-3
-    assert train_panel.make_config(*settings[:5], 0.02, *settings[6:]).learning_rate == 0.02
+    assert config_of(settings).learning_rate == 1e-3
+    assert config_of([*settings[:1], "gru", *settings[2:]]).learning_rate == 3e-3
+    assert config_of([*settings[:5], 0.02, *settings[6:]]).learning_rate == 0.02
 
 
 def test_the_options_reach_the_trained_model_and_bad_ones_get_a_message():
@@ -283,9 +304,11 @@ def test_the_api_table_door_reads_none_as_the_default_table_and_names_a_bad_tabl
 
 
 def test_the_cached_signature_gradio_uses_is_the_real_one():
-    import gradio.blocks
     import inspect
-    from ui import gradio_speed
+
+    import gradio.blocks
+
+    from serving import gradio_speed
 
     gradio_speed.apply()
     gradio_speed.apply()  # idempotent
@@ -296,10 +319,11 @@ def test_the_cached_signature_gradio_uses_is_the_real_one():
 
 def test_a_new_session_builds_no_block_configs_until_a_deep_link_asks_for_the_same_ones():
     from gradio.state_holder import SessionState
-    from ui import gradio_speed
+
+    from serving import gradio_speed
 
     with gr.Blocks() as page:
-        box, slider, state = gr.Textbox("x"), gr.Slider(0, 5, 2), gr.State(3)
+        box, _slider, state = gr.Textbox("x"), gr.Slider(0, 5, 2), gr.State(3)
     gradio_speed.apply()
     lazy = SessionState(page)
     assert lazy.config_values == {}  # nothing built up front
@@ -322,7 +346,7 @@ def test_the_quiz_resumes_at_the_first_question_not_yet_answered():
 
 
 def test_a_step_in_the_url_opens_the_lesson_there_and_an_unknown_one_changes_nothing():
-    from rnn_demo.lesson import STEPS
+    from rnn_demo.lesson.steps import STEPS
     from ui import lesson_tab
 
     tabs, picker = lesson_tab.step_from_url(SimpleNamespace(query_params={"step": STEPS[3].slug}))
@@ -351,7 +375,7 @@ def test_a_stopped_training_says_which_model_answers_and_the_previous_one_comes_
 
 def test_a_refused_training_is_told_in_the_status_line_without_an_error():
     session = Session()
-    outputs = list(train_panel.train_in_page(session, {"headers": ["name", "label"], "data": []}))
+    outputs = list(train_panel.train_in_page(NAMES)(session, {"headers": ["name", "label"], "data": []}))
     assert len(outputs) == 1 and "cannot be trained on" in outputs[-1][1] and session.model is None
 
 
@@ -369,9 +393,23 @@ def test_one_training_per_session_a_second_is_refused_while_the_first_runs():
 @pytest.mark.parametrize("field, value, message", [
     ("seed", 2**64, "seed must be between 0 and 2147483647"), ("seed", 1e30, "seed must be between"),
     ("seed", float("nan"), "seed must be a finite number"), ("learning_rate", "abc", "learning rate must be a number"),
-    ("hidden", None, "hidden size must be a number"), ("epochs", "ten", "epochs must be a number"),
+    ("hidden", None, "hidden must be a number"), ("epochs", "ten", "epochs must be a number"),
     ("layers", 1.5, "layers must be a whole number"), ("dropout", float("inf"), "dropout must be a finite number"),
 ])
 def test_every_setting_is_checked_with_its_name(field, value, message):
     with pytest.raises(gr.Error, match=message):
         next(train_panel.run_training(Session(), tiny_table(), **{**TINY, field: value}))
+
+
+def test_the_gradio_patch_is_skipped_with_a_warning_on_another_gradio(monkeypatch):
+    import gradio.blocks
+    from gradio.state_holder import SessionState
+
+    from serving import gradio_speed
+
+    monkeypatch.setattr(gradio.blocks, "inspect", __import__("inspect"))
+    init = SessionState.__init__
+    monkeypatch.setattr(gradio, "__version__", "7.0.0")
+    with pytest.warns(UserWarning, match="written for Gradio 6.31.0, not 7.0.0"):
+        gradio_speed.apply()
+    assert gradio.blocks.inspect is __import__("inspect") and SessionState.__init__ is init

@@ -3,12 +3,20 @@ change its shape (an embedding, pooling 'last+max'), in each architecture."""
 
 import gradio as gr
 import pytest
+from test_ui_handlers import TINY, tiny_table
 
 from rnn_demo.predict import predict
-
-from test_ui_handlers import TINY, tiny_table
-from ui import (gradients_view, letters_tab, map_view, mistakes_tab, model_tab, quiz_tab, step_view, train_panel,
-                units_view)
+from ui import (
+    gradients_view,
+    letters_tab,
+    map_view,
+    mistakes_tab,
+    model_tab,
+    quiz_tab,
+    step_view,
+    train_panel,
+    units_view,
+)
 from ui.session import Session
 
 SHAPES = [("manual", "lstm", 8, "last+max"), ("stacked", "gru", 8, "last"), ("bidirectional", "rnn", 0, "last+max"),

@@ -2,8 +2,8 @@
 
 import gradio as gr
 import pytest
-
 from test_ui_handlers import TINY, tiny_table
+
 from ui import gradients_view, map_view, remember_view, step_view, train_panel, units_view
 from ui.session import Session
 
@@ -35,9 +35,9 @@ def test_saliency_shades_every_letter_and_the_decay_plot_has_each_cell():
 
 def test_remember_first_refuses_k_outside_its_limits():
     with pytest.raises(gr.Error, match="k must be a whole number from 1 to 150"):
-        remember_view.make_config("5, 500", True, 1)
+        remember_view.remember_config("5, 500", True, 1)
     with pytest.raises(gr.Error, match="whole numbers"):
-        remember_view.make_config("five", True, 1)
+        remember_view.remember_config("five", True, 1)
 
 
 def test_remember_first_streams_and_can_be_stopped():

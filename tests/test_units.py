@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from rnn_demo.data import DataError, collate, one_hot
+from rnn_demo.inside.units import scan_units, selective_units, unit_examples, unit_labels, unit_on_name
 from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model
-from rnn_demo.units import scan_units, selective_units, unit_examples, unit_labels, unit_on_name
 
 TABLE = pd.DataFrame({
     "name": ["kowalski", "nowak", "tanaka", "suzuki", "o'brien", "mcdonald", "li", "de la cruz"],
@@ -18,7 +18,7 @@ TABLE = pd.DataFrame({
 def tiny(arch="stacked", cell="gru", hidden_size=6, num_layers=2):
     torch.manual_seed(0)
     labels = sorted(set(TABLE["label"]))
-    return build_model(ModelConfig(labels, arch=arch, cell=cell, hidden_size=hidden_size, num_layers=num_layers))
+    return build_model(ModelConfig(labels=labels, arch=arch, cell=cell, hidden_size=hidden_size, num_layers=num_layers))
 
 
 def all_states(model, names):

@@ -6,10 +6,11 @@ import os
 import pandas as pd
 import torch
 
-from conftest import two_label_table
-from rnn_demo.hidden_map import MapSnapshot
+from rnn_demo.inside.hidden_map import MapSnapshot
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, train
-from rnn_demo.worker import NICE, TrainingPool
+from serving.worker import NICE, TrainingPool
+
+from conftest import two_label_table
 
 TABLE = pd.DataFrame(two_label_table("Alpha", "Beta")["data"], columns=["name", "label"])
 CONFIG = TrainConfig(epochs=3, hidden_size=8, num_layers=1, batch_size=8)
@@ -47,7 +48,7 @@ def test_a_stop_ends_the_training_and_the_worker_runs_the_next_one_at_a_low_prio
 
 
 def test_remember_the_first_letter_runs_in_a_worker_with_the_same_numbers():
-    from rnn_demo.remember_first import RememberConfig, RememberResult, remember_first
+    from rnn_demo.inside.remember_first import RememberConfig, RememberResult, remember_first
 
     config = RememberConfig(ks=(2,), cells=("rnn",), seeds=1, hidden_size=8, train_sequences=200,
                             val_sequences=50, epochs=2)

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from rnn_demo import worker as workers
 from rnn_demo.train import BatchEvent, DoneEvent, TrainConfig, TrainingError
+from serving import worker as workers
 
 LONG = TrainConfig(hidden_size=8, epochs=200, batch_size=4, seed=0)
 SHORT = TrainConfig(hidden_size=8, epochs=1, seed=0)

@@ -48,4 +48,6 @@ def api_door(fn, inputs: list, table: gr.Dataframe, outputs, api_name: str, **op
     json_table = gr.JSON(None, visible=False, label="table")
     door = gr.Button(visible=False)
     api_inputs = [json_table if component is table else as_is(component) for component in inputs]
-    door.click(fn, api_inputs, outputs, api_name=api_name, **options)
+    # Undocumented: callable by gradio_client, left out of the API page and so of the MCP tools (an MCP
+    # call is its own session: a training there would serve no later call).
+    door.click(fn, api_inputs, outputs, api_name=api_name, api_visibility="undocumented", **options)

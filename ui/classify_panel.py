@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
-from rnn_demo import teach
 from rnn_demo.data import DataError
+from rnn_demo.inside.source import model_source
+from rnn_demo.models import Architecture
 from rnn_demo.predict import parse_names, predict
 
 from .session import Session
-from .train_panel import DEFAULTS
 
 TOP_K = 5
 # A few names per language to click. Not cached: the answer depends on the session's own model.
@@ -77,10 +77,10 @@ def build(session: gr.State, arch: gr.Radio) -> ClassifyPanel:
     many_table = gr.Dataframe(visible=False, label="All names", interactive=False, elem_id="many-names")
     answering = gr.Markdown(elem_id="answering")
     with gr.Accordion("The code you are running (rnn_demo/models.py)", open=True):
-        code = gr.Code(teach.model_source(DEFAULTS.arch), language="python", elem_id="model-code",
+        code = gr.Code(model_source(Architecture().arch), language="python", elem_id="model-code",
                        interactive=False, max_lines=24, wrap_lines=True)
 
-    arch.change(teach.model_source, arch, code, api_visibility="private")
+    arch.change(model_source, arch, code, api_visibility="private")
     name_input.change(classify_live, [name_input, session], [prediction, many_table],
                       api_visibility="private", trigger_mode="always_last", show_progress="hidden")
     # The page classifies as you type (above). /classify is for API and MCP clients, whose bad names

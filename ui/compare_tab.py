@@ -5,13 +5,13 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from rnn_demo import teach
+from rnn_demo.report import RUN_COLUMNS
 
 from .plots import plot_frames
 from .session import Session
 
 NO_RUNS = pd.DataFrame({"epoch": [0.0, 1.0], "value": float("nan"), "run": "(no runs yet)"})
-NO_RUNS_TABLE = pd.DataFrame(columns=["run", *teach.RUN_COLUMNS])
+NO_RUNS_TABLE = pd.DataFrame(columns=["run", *RUN_COLUMNS])
 
 
 def compare_view(session: Session):

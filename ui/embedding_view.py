@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from rnn_demo.data import DataError
-from rnn_demo.teach import EmbeddingLookup, embedding_lookup
+from rnn_demo.inside.embedding import EmbeddingLookup, embedding_lookup
 
 from .errors import refused
 

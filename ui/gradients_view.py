@@ -10,7 +10,7 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.data import DataError
-from rnn_demo.gradients import gradient_decay, saliency
+from rnn_demo.inside.gradients import gradient_decay, saliency
 
 from .errors import refused
 from .heatmap import BLUE, RED

@@ -7,7 +7,7 @@ dark) except on strong cells, where it turns white (class `strong`, ui/style.css
 from __future__ import annotations
 
 import html
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -22,7 +22,7 @@ def table_html(frame: pd.DataFrame, title: str, cell: Callable[[float, float], t
     values = frame.to_numpy(dtype=float)
     top = max(float(abs(values).max()), 1e-9) if values.size else 1.0
     head = "".join(f"<th><span>{html.escape(str(c))}</span></th>" for c in frame.columns)
-    rows = [f"<tr><th>{html.escape(str(index))}</th>{''.join('<td %s>%s</td>' % cell(v, top) for v in row)}</tr>"
+    rows = [f"<tr><th>{html.escape(str(index))}</th>{''.join('<td {}>{}</td>'.format(*cell(v, top)) for v in row)}</tr>"
             for index, row in zip(frame.index, values)]
     return (f"<div class='heatmap {kind}'><h4>{html.escape(title)}</h4><div class='scroll'><table><tr><th></th>"
             f"{head}</tr>{''.join(rows)}</table></div><div class='legend'>{legend(top)}</div></div>")

@@ -1,7 +1,7 @@
 """Honest numbers: how the data can make a validation figure lie. Leakage (split before removing
 duplicates) and imbalance (the biggest language's head start), run on the current table with the
 n-gram baseline, which trains in about a second. The app's own table has neither problem, so each
-lesson also runs, in one click, on a copy of the table made to have it (rnn_demo.honest)."""
+lesson also runs, in one click, on a copy of the table made to have it (rnn_demo.lesson.honest)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.data import DataError
-from rnn_demo.honest import imbalance_lesson, leakage_lesson, long_tailed, with_repeats
+from rnn_demo.lesson.honest import imbalance_lesson, leakage_lesson, long_tailed, with_repeats
 
 from .api_table import as_table
 from .errors import refused

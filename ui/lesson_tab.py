@@ -16,7 +16,7 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.data import DataError
-from rnn_demo.lesson import STEPS, VIEWS, step_by_slug
+from rnn_demo.lesson.steps import STEPS, VIEWS, step_by_slug
 
 from .errors import refused
 from .session import Session

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from rnn_demo import teach
 from rnn_demo.data import DataError
+from rnn_demo.inside.letters import letter_by_letter
 
 from .heatmap import diverging_html, heatmap_html
 from .session import Session
@@ -29,7 +29,7 @@ def percent_format(probabilities: pd.DataFrame) -> str:
 def letters_view(name: str, session: Session) -> tuple[str, str, str]:
     """API /letters: the prediction as each letter arrives, and the hidden state at each step."""
     try:
-        view = teach.letter_by_letter(session.answering, name or DEFAULT_NAME, k=TOP_K)
+        view = letter_by_letter(session.answering, name or DEFAULT_NAME, k=TOP_K)
     except DataError as err:
         raise gr.Error(str(err)) from None
     # Say why there may be more than TOP_K columns: a row's own first choice is always among them.
@@ -52,7 +52,7 @@ def build(session: gr.State) -> tuple:
         probabilities = gr.HTML(elem_id="letters-probs")
         hidden = gr.HTML(elem_id="letters-hidden")
     refresh = (letters_view, [name, session], [probabilities, hidden, note])
-    show_btn.click(*refresh, api_name="letters")
+    show_btn.click(*refresh, api_name="letters", api_visibility="undocumented")  # not an MCP tool
     name.submit(*refresh, api_visibility="private")
     tab.select(*refresh, api_visibility="private")
     return refresh

@@ -8,8 +8,14 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.data import DataError
-from rnn_demo.hidden_map import hidden_map, index_names, nearest_on_map, neighbours_in_snapshot, place_name, \
-    snapshot_points
+from rnn_demo.inside.hidden_map import (
+    hidden_map,
+    index_names,
+    nearest_on_map,
+    neighbours_in_snapshot,
+    place_name,
+    snapshot_points,
+)
 from rnn_demo.report import names_to_score
 
 from .errors import refused

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from rnn_demo import mistakes
 from rnn_demo.data import DataError
+from rnn_demo.inside import mistakes
 from rnn_demo.models import NameClassifier
 from rnn_demo.predict import parse_names
 

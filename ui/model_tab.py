@@ -14,9 +14,9 @@ from rnn_demo.data import DataError, clean_table
 from rnn_demo.metrics import METRIC_HELP
 from rnn_demo.report import model_report
 
+from .api_table import api_door, as_table
 from .errors import refused
 from .heatmap import heatmap_html
-from .api_table import api_door, as_table
 from .session import Session, model_info
 
 MISTAKES_SHOWN = 15

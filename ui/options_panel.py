@@ -1,5 +1,5 @@
 """The training panel's options that make the network stronger, each explained in a sentence
-(rnn_demo.config.OPTIONS), in the order of train_panel.make_config's options."""
+(rnn_demo.config.OPTIONS), each keyed by its page name (train_panel.make_config reads them by name)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import gradio as gr
 
 from rnn_demo.config import BALANCE_METHODS, KEEP_BEST, OPTIONS, SCHEDULES
 from rnn_demo.models import POOLINGS
+from ui import embedding_view
 
-from . import embedding_view
 
-
-def build() -> list:
+def build() -> dict:
     """Options that make the network stronger, each explained in a sentence (rnn_demo.config.OPTIONS)."""
     with gr.Accordion("Make it stronger: options", open=False, elem_id="options"):
         with gr.Row():
@@ -42,5 +41,7 @@ def build() -> list:
                                          info=OPTIONS["balance_strength"])
         keep_best = gr.Radio([("auto: macro when balancing, else accuracy", "auto"), *KEEP_BEST], value="auto",
                              label="Keep the epoch with the best", info=OPTIONS["keep_best"])
-    return [embedding, pooling, dropout, weight_decay, label_smoothing, schedule, balance, input_dropout,
-            feature_dropout, average, balance_strength, keep_best]
+    return {"embedding": embedding, "pooling": pooling, "dropout": dropout, "weight_decay": weight_decay,
+            "label_smoothing": label_smoothing, "schedule": schedule, "balance": balance, "input_dropout": input_dropout,
+            "feature_dropout": feature_dropout, "average": average, "balance_strength": balance_strength,
+            "keep_best": keep_best}

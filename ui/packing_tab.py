@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from rnn_demo import teach
 from rnn_demo.data import DataError
+from rnn_demo.inside.letters import PAD
+from rnn_demo.inside.packing import packing_view
 from rnn_demo.predict import parse_names
 
 from .errors import refused
@@ -14,16 +15,16 @@ DEFAULT_NAMES = "Li, Nakamura, Schwarzenegger, O'Neill"
 MAX_NAMES = 8
 
 
-def packing_view(text: str):
+def show_packing(text: str):
     """The facts, the padded grid and the PackedSequence's steps for the names typed."""
     try:
-        view = teach.packing_view(parse_names(text, limit=MAX_NAMES))
+        view = packing_view(parse_names(text, limit=MAX_NAMES))
     except DataError as err:
         raise refused(str(err)) from None
     B, T, V = view.one_hot_shape
     facts = (
         f"**pad_sequence** → one-hot tensor of shape **({B}, {T}, {V})**: {B} names × {T} steps × {V} symbols; "
-        f"`{teach.PAD}` cells are all-zero padding.\n\n"
+        f"`{PAD}` cells are all-zero padding.\n\n"
         f"- lengths: `{view.lengths}`\n"
         f"- **pack_padded_sequence(enforce_sorted=False)** runs the names in this order (longest first): "
         f"`{view.sorted_order}` → {', '.join(view.names[i] for i in view.sorted_order)}\n"
@@ -44,4 +45,4 @@ def build() -> None:
         packed = gr.Dataframe(label="Inside the PackedSequence: who runs at each step", interactive=False,
                               elem_id="packed-table")
     for trigger in (show_btn.click, names.submit, tab.select):
-        trigger(packing_view, names, [facts, grid, packed], api_visibility="private")
+        trigger(show_packing, names, [facts, grid, packed], api_visibility="private")

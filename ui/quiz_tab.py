@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from rnn_demo.data import DataError
-from rnn_demo.quiz import check, questions, record, score
+from rnn_demo.lesson.quiz import check, questions, record, score
 
 from .session import DEFAULT_MODEL, Session
 

@@ -6,9 +6,16 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from rnn_demo.remember_first import GATE_BIAS_NOTE, MAX_K, MAX_SEEDS, MIN_K, Progress, RememberConfig, \
-    RememberResult, RunDone
-
+from rnn_demo.inside.remember_first import (
+    GATE_BIAS_NOTE,
+    MAX_K,
+    MAX_SEEDS,
+    MIN_K,
+    RememberProgress,
+    RememberConfig,
+    RememberResult,
+    RunDone,
+)
 from rnn_demo.models import CELLS
 
 from .errors import refused
@@ -22,7 +29,7 @@ CELL_COLOURS = dict(zip(CELLS, PALETTE))
 NO_POINTS = pd.DataFrame({"k": [MIN_K] * len(CELLS), "accuracy": float("nan"), "cell": list(CELLS)})
 
 
-def make_config(ks: str, gate_bias: bool, seeds: float) -> RememberConfig:
+def remember_config(ks: str, gate_bias: bool, seeds: float) -> RememberConfig:
     """The page's settings; a bad value becomes a readable error."""
     try:
         numbers = tuple(int(part) for part in str(ks).replace(" ", "").split(",") if part)
@@ -47,12 +54,12 @@ def summary(result: RememberResult) -> str:
 
 def run(ks: str, gate_bias: bool, seeds: float, session: Session):
     """Stream (plot, status, runs) while the experiment trains."""
-    config = make_config(ks, gate_bias, seeds)
+    config = remember_config(ks, gate_bias, seeds)
     session.stop_experiment.clear()
     plot, runs = NO_POINTS, pd.DataFrame()
     # In a training worker, like every training: the server's interpreter stays free for serving.
     for event in POOL.remember_first(config, stop=session.stop_experiment.is_set):
-        if isinstance(event, Progress):
+        if isinstance(event, RememberProgress):
             status = (f"Training {event.cell} at k = {event.k} (seed {event.seed}), epoch {event.epoch} of "
                       f"{event.epochs}: validation accuracy {event.val_accuracy:.0%} · {event.runs_done} of "
                       f"{event.runs} trainings done · {event.elapsed:.0f} s")

@@ -14,22 +14,24 @@ import gradio as gr
 
 from rnn_demo import limits
 
-# Query keys in the order of the training panel's settings, then its options (train_panel.make_config),
-# with the type each is read as.
-SETTING_KEYS = [("arch", str), ("cell", str), ("hidden", int), ("layers", int), ("epochs", int), ("lr", float),
-                ("batch", int), ("seed", int)]
-OPTION_KEYS = [("embedding", int), ("pooling", str), ("dropout", float), ("weight_decay", float),
-               ("smoothing", float), ("schedule", str), ("balance", str), ("input_dropout", float),
-               ("feature_dropout", float), ("average", float), ("balance_strength", float), ("keep_best", str)]
-URL_KEYS = SETTING_KEYS + OPTION_KEYS
+# Each control's query key, by its page name (train_panel.TrainPanel.controls), with the type it is
+# read as; three keys are shorter than their names.
+URL_KEYS = {"arch": ("arch", str), "cell": ("cell", str), "hidden": ("hidden", int), "layers": ("layers", int),
+            "epochs": ("epochs", int), "learning_rate": ("lr", float), "batch_size": ("batch", int),
+            "seed": ("seed", int), "embedding": ("embedding", int), "pooling": ("pooling", str),
+            "dropout": ("dropout", float), "weight_decay": ("weight_decay", float),
+            "label_smoothing": ("smoothing", float), "schedule": ("schedule", str), "balance": ("balance", str),
+            "input_dropout": ("input_dropout", float), "feature_dropout": ("feature_dropout", float),
+            "average": ("average", float), "balance_strength": ("balance_strength", float),
+            "keep_best": ("keep_best", str)}
 SHOWN_CHARACTERS = 30  # of a value the note quotes: a link can carry a page of text
 # Runs in the browser: write the settings into the address bar without reloading.
 URL_JS = """(...values) => {
-  const keys = %s;
+  const keys = %s;  // in the order of the controls passed to wire()
   const url = new URL(window.location);
   keys.forEach((k, i) => url.searchParams.set(k, values[i]));
   window.history.replaceState(null, "", url);
-}""" % [k for k, _ in URL_KEYS]
+}"""
 
 
 def short(raw: str) -> str:
@@ -91,12 +93,13 @@ def read_value(key: str, kind: type, component, raw: str) -> tuple[object, str]:
     return value, f"{key} {raw} {between}: set to {as_text(value)}"
 
 
-def read_link(components: list, request: gr.Request | None) -> tuple[list, list[str]]:
-    """The controls' values from the page's URL (a missing key keeps the control's value) and a note
-    for each value that was changed or refused."""
+def read_link(controls: dict, request: gr.Request | None) -> tuple[list, list[str]]:
+    """The controls' values (page name -> control) from the page's URL, in the controls' order (a
+    missing key keeps the control's value), and a note for each value that was changed or refused."""
     query = dict(request.query_params) if request else {}
     values, notes = [], []
-    for (key, kind), component in zip(URL_KEYS, components, strict=True):
+    for name, component in controls.items():
+        key, kind = URL_KEYS[name]
         if key not in query:
             values.append(component.value)
             continue
@@ -111,14 +114,15 @@ def link_note(notes: list[str]) -> str:
     return f"⚠ **Link settings:** {'; '.join(notes)}." if notes else ""
 
 
-def settings_from_url(components: list, request: gr.Request | None) -> tuple[list, str]:
+def settings_from_url(controls: dict, request: gr.Request | None) -> tuple[list, str]:
     """read_link with its notes as the page shows them."""
-    values, notes = read_link(components, request)
+    values, notes = read_link(controls, request)
     return values, link_note(notes)
 
 
-def wire(components: list) -> None:
+def wire(controls: dict) -> None:
     """Changing a setting or option writes it into the URL (app.py's page load reads them back)."""
-    assert len(components) == len(URL_KEYS), "one query key per setting and option"
+    js = URL_JS % [URL_KEYS[name][0] for name in controls]
+    components = list(controls.values())
     for component in components:
-        component.change(None, components, None, js=URL_JS)
+        component.change(None, components, None, js=js)

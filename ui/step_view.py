@@ -10,7 +10,7 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.data import DataError
-from rnn_demo.stepper import StepThrough, Vector, step_through
+from rnn_demo.inside.stepper import StepThrough, Vector, step_through
 
 from .session import Session
 

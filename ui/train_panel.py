@@ -8,22 +8,23 @@ the session keeps the best model of the epochs that finished.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import gradio as gr
 import pandas as pd
 
-from rnn_demo import limits, teach
+from rnn_demo import limits
 from rnn_demo.config import real_number, whole_number
 from rnn_demo.data import DataError, clean_table
-from rnn_demo.hidden_map import MapSnapshot, training_split
+from rnn_demo.inside.hidden_map import MapSnapshot, training_split
 from rnn_demo.models import CELLS
+from rnn_demo.report import run_summary
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
-from rnn_demo.worker import TrainingPool
+from serving.worker import TrainingPool
+from ui import options_panel
 
-from .errors import refused
-from . import options_panel
 from .api_table import api_door, as_table
+from .errors import refused
 from .session import Session, model_info, previous_line
 
 DEFAULTS = TrainConfig()
@@ -47,10 +48,16 @@ DONE_WORDS = {"finished": "Finished", "stopped": "Stopped", "time limit": "Stopp
 SHORTEN = "To finish sooner: fewer epochs, a smaller hidden size, 1 layer, or a bigger batch."
 
 
+# The page's name of each setting (its control, its /train key, its link key's base) -> the TrainConfig
+# field it sets: the same name but for these two. `balance` ("off", "weights", "logit-adjust") sets
+# balance and balance_method; learning rate 0 and keep_best "auto" leave the config's own default.
+FIELD_OF = {"hidden": "hidden_size", "layers": "num_layers"}
+FIELD_TYPES = {f.name: f.type for f in fields(TrainConfig)}  # "int", "float | None", "str", ...
+
+
 @dataclass
 class TrainPanel:
-    settings: list[gr.components.Component]  # arch, cell, hidden, layers, epochs, lr, batch, seed
-    options: list[gr.components.Component]  # in the order of make_config's options
+    controls: dict[str, gr.components.Component]  # page name -> control: the settings, then the options
     train_btn: gr.Button
     stop_btn: gr.Button
     status: gr.Markdown
@@ -60,30 +67,39 @@ class TrainPanel:
 
     @property
     def arch(self) -> gr.Radio:
-        return self.settings[0]
+        return self.controls["arch"]
 
 
-def make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed, embedding=0, pooling="last",
-                dropout=0.0, weight_decay=0.0, label_smoothing=0.0, schedule="constant", balance="off",
-                input_dropout=0.0, feature_dropout=0.0, average=0.0, balance_strength=1.0,
-                keep_best="auto") -> TrainConfig:
-    """The page's settings as a TrainConfig; a bad value becomes a readable error. An empty learning
-    rate (or 0) follows the cell (1e-3 for the plain rnn, 3e-3 for gru and lstm); keep_best 'auto'
-    keeps the best macro epoch when balancing, else the best accuracy."""
+def _field_value(name: str, value):
+    """One page value as its TrainConfig field's type; ValueError naming the setting."""
+    kind, label = FIELD_TYPES[FIELD_OF.get(name, name)], name.replace("_", " ")
+    if kind.startswith("int"):
+        return whole_number(label, value)
+    if kind.startswith("float"):
+        return real_number(label, value)
+    return value
+
+
+def make_config(**values) -> TrainConfig:
+    """The page's settings, by page name (a missing one keeps its default), as a TrainConfig; a bad
+    value becomes a readable error. An empty learning rate (or 0) follows the cell (1e-3 for the plain
+    rnn, 3e-3 for gru and lstm); keep_best 'auto' keeps the best macro epoch when balancing, else accuracy."""
+    values = dict(values)
     try:
-        whole, real = whole_number, real_number
-        return TrainConfig(
-            arch=arch, cell=cell, hidden_size=whole("hidden size", hidden), num_layers=whole("layers", layers),
-            epochs=whole("epochs", epochs),
-            learning_rate=None if learning_rate in (None, "", 0) else real("learning rate", learning_rate),
-            batch_size=whole("batch size", batch_size), seed=whole("seed", seed), max_seconds=limits.MAX_TRAIN_SECONDS,
-            embedding=whole("embedding", embedding), pooling=pooling, dropout=real("dropout", dropout),
-            weight_decay=real("weight decay", weight_decay), label_smoothing=real("label smoothing", label_smoothing),
-            schedule=schedule, balance=balance != "off", balance_method=balance if balance != "off" else "weights",
-            input_dropout=real("input dropout", input_dropout), feature_dropout=real("feature dropout", feature_dropout),
-            average=real("average", average), balance_strength=real("balance strength", balance_strength),
-            keep_best=None if keep_best in (None, "", "auto") else keep_best,
-        )
+        unknown = [name for name in values if FIELD_OF.get(name, name) not in FIELD_TYPES
+                   or name in FIELD_OF.values() or name == "max_seconds"]  # the page's limit is not a setting
+        if unknown:
+            raise ValueError(f"unknown setting {', '.join(map(repr, unknown))}")
+        if values.get("learning_rate") in (None, "", 0):
+            values.pop("learning_rate", None)
+        if values.get("keep_best") in (None, "", "auto"):
+            values.pop("keep_best", None)
+        balance = values.pop("balance", "off")
+        if balance != "off":
+            values.update(balance=True, balance_method=balance)
+        fields_ = {FIELD_OF.get(name, name): _field_value(name, value) if name != "balance" else value
+                   for name, value in values.items()}
+        return TrainConfig(**fields_, max_seconds=limits.MAX_TRAIN_SECONDS)
     except (TypeError, ValueError) as err:
         raise refused(f"Settings: {err}") from None
 
@@ -105,7 +121,7 @@ def lock_settings(controls: list, locked: bool) -> list:
     return [gr.update(interactive=not locked)] * len(controls)
 
 
-class Progress:
+class TrainingProgress:
     """The plotted points, the status line and one hidden-state map per epoch, from a stream of
     training events."""
 
@@ -144,7 +160,7 @@ class Progress:
         return False
 
 
-def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress: Progress) -> str:
+def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress: TrainingProgress) -> str:
     """Store a finished (or stopped) training in the session; the final status line.
 
     Stopped before any epoch finished, the half-trained weights are dropped: the previous model answers."""
@@ -154,7 +170,7 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
         return f"{how} before the first epoch finished: nothing was kept, the previous model still answers.{shorten}"
     session.use_model(done.model, f"trained at {time.strftime('%H:%M:%S')}", done.val_table, progress.train_rows,
                       progress.snapshots)
-    session.runs.append(teach.run_summary(config, done))
+    session.runs.append(run_summary(config, done))
     session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
     # A Stop validates the epoch it cut short but sends no epoch event: the plot shows full epochs only.
     epochs = (f"in epoch {done.epochs_run} of {config.epochs} ({progress.epochs_done} full epochs plotted)"
@@ -165,19 +181,10 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
             f"labels: {', '.join(done.model.labels)}{compared}{shorten}")
 
 
-def run_training(session: Session, table: pd.DataFrame | dict | None = None, arch: str = DEFAULTS.arch,
-                 cell: str = DEFAULTS.cell, hidden: float = DEFAULTS.hidden_size, layers: float = DEFAULTS.num_layers,
-                 epochs: float = DEFAULTS.epochs, learning_rate: float | None = 0,
-                 batch_size: float = DEFAULTS.batch_size, seed: float = DEFAULTS.seed, embedding: float = 0,
-                 pooling: str = "last", dropout: float = 0.0, weight_decay: float = 0.0, label_smoothing: float = 0.0,
-                 schedule: str = "constant", balance: str = "off", input_dropout: float = 0.0,
-                 feature_dropout: float = 0.0, average: float = 0.0, balance_strength: float = 1.0,
-                 keep_best: str = "auto"):
-    """API /train: train on the session's table, streaming (plot, status, model line, Stop).
-    Named parameters: the API names them (e.g. epochs=4, embedding=16); no table: the default table."""
-    config = make_config(arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed, embedding, pooling,
-                         dropout, weight_decay, label_smoothing, schedule, balance, input_dropout, feature_dropout,
-                         average, balance_strength, keep_best)
+def run_training(session: Session, table: pd.DataFrame | dict | None = None, **settings):
+    """Train on `table` (None: the default table) with the page's settings by name (make_config),
+    streaming (plot, status, model line, Stop)."""
+    config = make_config(**settings)
     try:
         clean, report = clean_table(as_table(table))
     except DataError as err:
@@ -194,7 +201,7 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, arc
 def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
     """run_training's stream once the settings and the table have passed their checks."""
     session.stop.clear()
-    progress = Progress(config, training_split(clean, config))
+    progress = TrainingProgress(config, training_split(clean, config))
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
     yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
     events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
@@ -220,14 +227,26 @@ def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
     yield plot_frame(progress.points), status, model_info(session), STOP_OFF
 
 
-def train_in_page(*args):
-    """The page's Train: run_training, with a refused start (bad settings, a table that cannot be
-    trained on) told in the status line alone; raised, it would hang red "Error" pills on every output."""
-    try:
-        yield from run_training(*args)
-    except gr.Error as err:
-        yield gr.skip(), f"⚠ {err.message} Nothing was trained; the model that answered still answers.", \
-            gr.skip(), STOP_OFF
+def train_from_api(session: Session, table, settings: dict | None):
+    """API /train (table, settings): the settings by page name, e.g. {"epochs": 4, "hidden": 64};
+    a missing one keeps its default, None or {} trains with the defaults."""
+    if settings is not None and not isinstance(settings, dict):
+        raise refused(f"Settings: give a JSON object of settings by name, not {type(settings).__name__}")
+    yield from run_training(session, table, **(settings or {}))
+
+
+def train_in_page(names: list[str]):
+    """The page's Train, its controls' values taken by name: run_training, with a refused start (bad
+    settings, a table that cannot be trained on) told in the status line alone; raised, it would hang
+    red "Error" pills on every output."""
+    def train(session: Session, table, *values):
+        try:
+            yield from run_training(session, table, **dict(zip(names, values)))
+        except gr.Error as err:
+            yield gr.skip(), f"⚠ {err.message} Nothing was trained; the model that answered still answers.", \
+                gr.skip(), STOP_OFF
+
+    return train
 
 
 def restore_previous(session: Session) -> tuple[str, str, dict]:
@@ -263,7 +282,8 @@ def build() -> TrainPanel:
                                   info="0: follows the cell, 1e-3 for RNN, 3e-3 for GRU/LSTM")
         batch_size = gr.Slider(8, 512, value=DEFAULTS.batch_size, step=8, label="Batch size")
         seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0)
-    options = options_panel.build()
+    controls = {"arch": arch, "cell": cell, "hidden": hidden, "layers": layers, "epochs": epochs,
+                "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **options_panel.build()}
     with gr.Row():
         train_btn = gr.Button("▶ Train", variant="primary", elem_id="train-btn")
         stop_btn = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", interactive=False)
@@ -272,26 +292,27 @@ def build() -> TrainPanel:
     loss_plot = gr.LinePlot(EMPTY_PLOT, x="epoch", y="value", color="series", color_map=SERIES,
                             title="Loss and accuracy while training", x_title="epoch", y_title="",
                             elem_id="loss-plot", height=320)
-    return TrainPanel([arch, cell, hidden, layers, epochs, learning_rate, batch_size, seed], options,
-                      train_btn, stop_btn, status, loss_plot, restore_btn)
+    return TrainPanel(controls, train_btn, stop_btn, status, loss_plot, restore_btn)
 
 
 def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
     """Train and Stop; returns the training event, for what a finished training refreshes."""
-    inputs = [session, table, *panel.settings, *panel.options]
+    inputs = [session, table, *panel.controls.values()]
     outputs = [panel.loss_plot, panel.status, answering, panel.stop_btn]
-    settings = [*panel.settings, *panel.options, panel.train_btn]
+    settings = [*panel.controls.values(), panel.train_btn]
     queue = dict(concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train")  # one queue for both doors
     instant = dict(queue=False, api_visibility="private", show_progress="hidden")
     locked = panel.train_btn.click(lambda: lock_settings(settings, True), None, settings, **instant)
-    train_event = locked.then(train_in_page, inputs, outputs, api_visibility="private", show_progress="minimal",
+    train_event = locked.then(train_in_page(list(panel.controls)), inputs, outputs, api_visibility="private", show_progress="minimal",
                               **queue)
     for after in (train_event.then, train_event.failure):  # the page's .then skips a failed event
         after(lambda: lock_settings(settings, False), None, settings, **instant)
     train_event.then(restore_visible, session, panel.restore_btn, **instant)
     panel.restored = panel.restore_btn.click(restore_previous, session, [answering, panel.status, panel.restore_btn],
                                              api_visibility="private")
-    api_door(run_training, inputs, table, outputs, "train", **queue)
+    api_settings = gr.JSON(None, visible=False, label="settings")  # {"epochs": 4, ...}: by page name
+    api_door(train_from_api, [session, table, api_settings], table, outputs, "train", **queue)
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
-    panel.stop_btn.click(request_stop, session, None, api_name="stop", concurrency_limit=None)
+    panel.stop_btn.click(request_stop, session, None, api_name="stop", api_visibility="undocumented",
+                         concurrency_limit=None)  # not an MCP tool
     return train_event

@@ -7,7 +7,7 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.data import DataError
-from rnn_demo.units import scan_units, selective_units, unit_examples, unit_on_name
+from rnn_demo.inside.units import scan_units, selective_units, unit_examples, unit_on_name
 
 from .map_view import names_on_map
 from .session import Session

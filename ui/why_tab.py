@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from . import gradients_view, map_view, remember_view, step_view, units_view
+from ui import gradients_view, map_view, remember_view, step_view, units_view
 
 TAB_ID = "why"
 

@@ -62,7 +62,7 @@ for name, d in zip(names, drift.tolist()):
 assert drift[lengths == T].max() < 1e-6 and drift[lengths < T].min() > 1e-3
 
 # rnn_demo's ManualRNN is this loop, with one cell per layer and a Linear layer on top.
-model = build_model(ModelConfig(["A", "B", "C"], arch="manual", cell="rnn", hidden_size=H, num_layers=1))
+model = build_model(ModelConfig(labels=["A", "B", "C"], arch="manual", cell="rnn", hidden_size=H, num_layers=1))
 model.cells[0].load_state_dict(cell.state_dict())
 with torch.no_grad():
     torch.testing.assert_close(model.hidden_states(padded, lengths), states)

@@ -38,7 +38,7 @@ assert out.shape == (B, T, H) and h_n.shape == (LAYERS, B, H)
 torch.testing.assert_close(h_n[-1], out[torch.arange(B), lengths - 1])  # top layer, last letter
 
 # The package's StackedRNN: same RNN (copy its weights in) with a Linear layer on h_n[-1].
-config = ModelConfig(LABELS, arch="stacked", cell="rnn", hidden_size=H, num_layers=LAYERS)
+config = ModelConfig(labels=LABELS, arch="stacked", cell="rnn", hidden_size=H, num_layers=LAYERS)
 model = build_model(config).eval()
 model.rnn.load_state_dict(rnn.state_dict())
 with torch.no_grad():

@@ -61,7 +61,7 @@ for name, g in zip(names, gap.tolist()):
 assert gap.min() > 1e-3
 
 # The package's BidirectionalRNN joins both ends: Linear(cat(h_n[-2], h_n[-1])) -> (B, C).
-config = ModelConfig(LABELS, arch="bidirectional", cell="rnn", hidden_size=H, num_layers=1)
+config = ModelConfig(labels=LABELS, arch="bidirectional", cell="rnn", hidden_size=H, num_layers=1)
 model = build_model(config).eval()
 model.rnn.load_state_dict(rnn.state_dict())
 with torch.no_grad():

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))  # find rnn_demo from anywhere
 import torch
 from torch.utils.data import DataLoader
 
-from rnn_demo.data import V, NamesDataset, collate, make_loader, split_table
+from rnn_demo.data import NamesDataset, V, collate, make_loader, split_table
 from rnn_demo.files import load_table
 
 torch.manual_seed(0)

@@ -34,7 +34,7 @@ train_loader = make_loader(NamesDataset(train_rows, labels), BATCH_SIZE, shuffle
 val_loader = make_loader(NamesDataset(val_rows, labels), batch_size=512)
 
 torch.manual_seed(SEED)  # the initial weights
-model = build_model(ModelConfig(labels, arch="stacked", cell="gru", hidden_size=64, num_layers=1))
+model = build_model(ModelConfig(labels=labels, arch="stacked", cell="gru", hidden_size=64, num_layers=1))
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
 print(f"{len(labels)} labels: guessing gives loss ln(C) = {math.log(len(labels)):.2f} "

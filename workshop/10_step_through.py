@@ -1,7 +1,7 @@
 """Step 10: watch the recurrence, one update at a time.
 
 A GRU step by hand, with the shipped model's own weights: reset gate r, update gate z, candidate n,
-then h_t = (1 - z) * n + z * h_{t-1}. It equals torch's nn.GRUCell. rnn_demo.stepper does this for
+then h_t = (1 - z) * n + z * h_{t-1}. It equals torch's nn.GRUCell. rnn_demo.inside.stepper does this for
 every letter and layer of a name (rnn: tanh of the pre-activation; lstm: gates i, f, o and the cell
 state c) and ends exactly on the model's own hidden state.
 Shapes: T letters, V alphabet, H hidden, G*H the gates stacked (gru: r, z, n).
@@ -16,7 +16,7 @@ import torch
 
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.data import LETTER_INDEX, one_hot
-from rnn_demo.stepper import step_through
+from rnn_demo.inside.stepper import step_through
 
 torch.set_num_threads(1)
 model = load_checkpoint()  # the shipped model: stacked, gru, 2 layers, hidden 128

@@ -17,7 +17,7 @@ import torch
 
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.data import collate, one_hot
-from rnn_demo.gradients import letter_gradients, saliency
+from rnn_demo.inside.gradients import letter_gradients, saliency
 
 torch.set_num_threads(1)
 model = load_checkpoint().eval()

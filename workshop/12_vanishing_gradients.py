@@ -17,13 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # find rnn_demo
 import torch
 
 from rnn_demo.data import one_hot
-from rnn_demo.gradients import fresh_model, state_gradient_norms
+from rnn_demo.inside.gradients import fresh_model, state_gradient_norms
 from rnn_demo.models import ModelConfig, build_model
 
 torch.set_num_threads(1)
 NAME = "Wolfeschlegelsteinhausenbergerdorff"  # 35 letters
 H = 64
-like = build_model(ModelConfig(["A", "B"], arch="stacked", cell="rnn", hidden_size=H, num_layers=1))
+like = build_model(ModelConfig(labels=["A", "B"], arch="stacked", cell="rnn", hidden_size=H, num_layers=1))
 rnn_model = fresh_model(like, "rnn", seed=0)
 
 # By hand: run the rnn, keep every h_t, multiply the one-step Jacobians from the end backwards.

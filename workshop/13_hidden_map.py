@@ -15,8 +15,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # find rnn_demo
 import torch
 
 from rnn_demo.checkpoints import load_checkpoint
-from rnn_demo.hidden_map import (
-    SNAPSHOT_BYTES_PER_NAME, final_states, hidden_map, index_names, place_name, training_split,
+from rnn_demo.inside.hidden_map import (
+    SNAPSHOT_BYTES_PER_NAME,
+    final_states,
+    hidden_map,
+    index_names,
+    place_name,
+    training_split,
 )
 from rnn_demo.report import read_default_table
 from rnn_demo.train import TrainConfig

@@ -17,7 +17,7 @@ import torch
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.data import collate, one_hot
 from rnn_demo.files import load_table
-from rnn_demo.units import scan_units, selective_units, unit_examples, unit_on_name
+from rnn_demo.inside.units import scan_units, selective_units, unit_examples, unit_on_name
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from .cells import evaluating
-from .data import DataError, check_name, collate, one_hot, split_table
-from .files import load_table
-from .models import NameClassifier
-from .train import TrainConfig
+from rnn_demo.data import DataError, check_name, collate, one_hot, split_table
+from rnn_demo.files import load_table
+from rnn_demo.inside.cells import evaluating
+from rnn_demo.models import NameClassifier
+from rnn_demo.train import TrainConfig
 
 BATCH = 512  # names run through the model at once
 NEIGHBOURS = 5

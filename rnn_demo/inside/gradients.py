@@ -15,9 +15,17 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from .cells import KEEP_BIAS, cell_update, evaluating, keep_gate_start, layer_outputs, layer_weights, set_keep_bias
-from .data import DataError, LETTER_INDEX, check_name, one_hot
-from .models import CELLS, BidirectionalRNN, ModelConfig, NameClassifier, build_model
+from rnn_demo.data import LETTER_INDEX, DataError, check_name, one_hot
+from rnn_demo.inside.cells import (
+    KEEP_BIAS,
+    cell_update,
+    evaluating,
+    keep_gate_start,
+    layer_outputs,
+    layer_weights,
+    set_keep_bias,
+)
+from rnn_demo.models import CELLS, BidirectionalRNN, ModelConfig, NameClassifier, build_model
 
 # Long real-looking surnames: the longer the name, the further the gradient has to travel.
 LONG_NAMES = ("Wolfeschlegelsteinhausenbergerdorff", "Featherstonehaugh-Cholmondeley", "Papadimitropoulos")

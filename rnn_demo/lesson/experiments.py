@@ -13,11 +13,12 @@ import pandas as pd
 import torch
 from torch import nn
 
-from . import teach
-from .data import ALPHABET, V, DataError, check_name, one_hot
-from .mistakes import backward_reading_effect, padding_effect
-from .models import CELLS, BidirectionalRNN, ManualRNN, NameClassifier
-from .predict import parse_names, predict
+from rnn_demo.data import ALPHABET, DataError, V, check_name, one_hot
+from rnn_demo.inside.letters import PAD, SPACE
+from rnn_demo.inside.mistakes import backward_reading_effect, padding_effect
+from rnn_demo.inside.packing import packing_view
+from rnn_demo.models import CELLS, BidirectionalRNN, ManualRNN, NameClassifier
+from rnn_demo.predict import model_batch, parse_names, predict
 
 MAX_NAMES = 8  # names one experiment takes at once
 UNITS_SHOWN = 8  # hidden units shown per letter
@@ -70,7 +71,7 @@ def labelled_names(text: str, model: NameClassifier, need_labels: bool) -> pd.Da
 
 def readable(clean_name: str) -> list[str]:
     """A name's letters, a space shown as a visible mark (not mistaken for an empty cell)."""
-    return [teach.SPACE if ch == " " else ch for ch in clean_name]
+    return [SPACE if ch == " " else ch for ch in clean_name]
 
 
 def describe(model: NameClassifier) -> str:
@@ -139,7 +140,7 @@ def nn_rnn_experiment(text: str, model: NameClassifier) -> ExperimentResult:
     """The shapes on the way through the model for a batch of names, and its top 3 for each."""
     names = typed_names(text)
     model.eval()
-    padded, lengths = teach.model_batch(model, names)  # (B, T, V), (B,)
+    padded, lengths = model_batch(model, names)  # (B, T, V), (B,)
     states = model.hidden_states(padded, lengths)  # (B, T, H) or (B, T, 2H)
     probabilities = model(padded, lengths).softmax(1)  # (B, C)
     top, index = probabilities.topk(min(3, len(model.labels)), dim=1)
@@ -154,12 +155,12 @@ def nn_rnn_experiment(text: str, model: NameClassifier) -> ExperimentResult:
 
 def padding_experiment(text: str, model: NameClassifier) -> ExperimentResult:
     """The shape and the grid of the padded batch."""
-    view = teach.packing_view(typed_names(text))
+    view = packing_view(typed_names(text))
     B, T, _ = view.one_hot_shape
     padding = 1 - sum(view.lengths) / (B * T)
     markdown = (f"`pad_sequence` → one tensor of shape **{view.one_hot_shape}** (B, T, V): {B} names × {T} steps × "
                 f"{V} symbols. lengths `{view.lengths}`; **{padding:.0%}** of the {B * T} steps are padding "
-                f"(`{teach.PAD}`, all-zero rows).")
+                f"(`{PAD}`, all-zero rows).")
     return ExperimentResult(markdown, view.grid.reset_index(names="name"))
 
 
@@ -168,7 +169,7 @@ def packing_experiment(text: str, model: NameClassifier) -> ExperimentResult:
     names = typed_names(text)
     if len(names) < 2:
         raise DataError("give at least two names: the first is tested, the others form the batch it joins")
-    view = teach.packing_view(names)
+    view = packing_view(names)
     effect = padding_effect(model, names[0], names[1:])
     markdown = (f"`pack_padded_sequence` runs the names longest first (`sorted_indices` {view.sorted_order}); "
                 f"`batch_sizes` {view.batch_sizes} says how many still run at each step.\n\n"
@@ -198,7 +199,7 @@ def stacking_experiment(text: str, model: NameClassifier) -> ExperimentResult:
     rows = [{"layer": _layer_of(name), "parameter": name, "shape": str(tuple(p.shape)), "numbers": p.numel()}
             for name, p in model.named_parameters()]
     table = pd.DataFrame(rows)
-    states = model.eval().hidden_states(*teach.model_batch(model, [clean]))  # (1, T, H) or (1, T, 2H)
+    states = model.eval().hidden_states(*model_batch(model, [clean]))  # (1, T, H) or (1, T, 2H)
     H, L = model.config.hidden_size, model.config.num_layers
     both = isinstance(model, BidirectionalRNN)  # a layer above reads both directions of the one below: 2H
     markdown = (f"Your model has **{L}** layer(s) of hidden size {H}. Layer 0 reads the {V} one-hot symbols "

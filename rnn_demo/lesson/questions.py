@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .teach import packing_view
+from rnn_demo.inside.packing import packing_view
 
 PADDED_NAMES = ["Li", "Nakamura", "Schwarzenegger"]  # the batch two number questions are about
 COLLATE_ANSWER = ("It turns a list of (one-hot name, label) items into one batch: "

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from . import data, evaluate, gradients, lesson_experiments as experiments, lesson_training, models, train
-from .data import DataError
-from .lesson_experiments import ExperimentResult
-from .models import NameClassifier
+from rnn_demo import data, evaluate, models, train
+from rnn_demo.data import DataError
+from rnn_demo.inside import gradients
+from rnn_demo.lesson import experiments
+from rnn_demo.lesson import training as lesson_training
+from rnn_demo.lesson.experiments import ExperimentResult
+from rnn_demo.models import NameClassifier
 
 # The app's full views, by the id the lesson links to, with the title each has in the app.
 VIEWS = {
@@ -44,7 +47,7 @@ def source_of(obj: object) -> str:
 
 
 @dataclass(frozen=True)
-class Step:
+class LessonStep:
     """One step of the lesson."""
 
     slug: str  # for the URL: ?step=padding
@@ -61,10 +64,6 @@ class Step:
         """The project's own code for this step, as it is on disk now."""
         return "\n\n".join(source_of(obj) for obj in self.sources)
 
-    @property
-    def view_title(self) -> str:
-        return VIEWS[self.view]
-
     def run(self, text: str, model: NameClassifier) -> ExperimentResult:
         """Run this step's experiment; DataError (with a readable message) for input it cannot use."""
         if not str(text or "").strip():
@@ -72,58 +71,58 @@ class Step:
         return self.experiment(text, model)
 
 
-STEPS: tuple[Step, ...] = (
-    Step("one-hot", "One-hot encoding",
+STEPS: tuple[LessonStep, ...] = (
+    LessonStep("one-hot", "One-hot encoding",
          "A network reads numbers, not letters. We spell each name in a small alphabet of "
          f"{data.V} symbols and turn every letter into a row of {data.V} zeros with a single 1 at the letter's "
          "place. A name of T letters becomes a (T, V) matrix.",
          (data.encode_name, data.one_hot), "letters", experiments.one_hot_experiment, "Müller"),
-    Step("cell-loop", "A cell loop by hand",
+    LessonStep("cell-loop", "A cell loop by hand",
          "A recurrent cell reads one letter and the state it had so far, and returns a new state. Loop it over "
          "the letters and the last state sums up the whole name. A name that has ended in a batch keeps its "
          "last real state: that is what the mask does.",
          (models.ManualRNN.hidden_states,), "letters", experiments.cell_loop_experiment, "Nakamura"),
-    Step("nn-rnn", "nn.RNN",
+    LessonStep("nn-rnn", "nn.RNN",
          "nn.RNN runs that loop for you, over a whole batch, in fast library code. The classifier is a Linear "
          "layer on the state after each name's last letter: it turns H numbers into C scores, one per language.",
          (models.StackedRNN.__init__, models.StackedRNN.forward), "train", experiments.nn_rnn_experiment,
          "Nakamura, Dvořák, O'Neill"),
-    Step("padding", "Padding",
+    LessonStep("padding", "Padding",
          "A batch is one tensor, so every name in it needs the same number of steps. pad_sequence adds all-zero "
          "rows after the shorter names; `lengths` remembers where each name really ends.",
          (data.collate,), "packing", experiments.padding_experiment, "Li, Nakamura, Schwarzenegger"),
-    Step("packing", "Packing",
+    LessonStep("packing", "Packing",
          "Zeros are not letters, yet an RNN fed the padded tensor steps through them and its state drifts. "
          "pack_padded_sequence gives the RNN only the real letters, so each name stops at its own last letter "
          "and gets the same answer alone or in any batch.",
          (models.StackedRNN.hidden_states,), "packing", experiments.packing_experiment,
          "Li, Schwarzenegger, Papadopoulos"),
-    Step("stacking", "Stacking layers",
+    LessonStep("stacking", "Stacking layers",
          "With num_layers=2 a second layer reads the first layer's states instead of letters. The first layer "
          "reads V one-hot symbols, every layer above reads H states, and the classifier reads the top one.",
          (models.ManualRNN.__init__,), "model", experiments.stacking_experiment, "Nakamura"),
-    Step("bidirectional", "Bidirectional",
+    LessonStep("bidirectional", "Bidirectional",
          "A second RNN reads the name right to left, so the classifier sees both the start (Mac-, O') and the "
          "end (-ski, -ov) with the whole name behind them. Each direction ends somewhere else: the forward one "
          "after the last letter, the backward one after the first.",
          (models.BidirectionalRNN,), "mistakes", experiments.bidirectional_experiment, "Kowalski"),
-    Step("dataset", "Dataset, collate_fn, DataLoader",
+    LessonStep("dataset", "Dataset, collate_fn, DataLoader",
          "A Dataset hands out one (one-hot name, label index) pair at a time. The DataLoader draws a few of them "
          "and calls collate_fn to make one batch: padded (B, T, V), lengths (B,), labels (B,).",
          (data.NamesDataset, data.make_loader), "data", lesson_training.dataset_experiment,
          "Nakamura: Japanese, Li: Chinese, Dvořák: Czech", LABELLED_HINT),
-    Step("training", "The training loop",
+    LessonStep("training", "The training loop",
          "Each step scores a batch, measures the cross-entropy loss against the true labels, computes gradients "
          "with backward(), clips them (an RNN's gradient can explode through a long name) and lets Adam move "
          "the weights a little. Train runs this over every batch, epoch after epoch.",
          (train.train_epoch,), "train", lesson_training.training_experiment,
          "Duda: Polish, Janda: Czech, Logan: Scottish", LABELLED_HINT),
-    Step("evaluation", "Evaluation",
+    LessonStep("evaluation", "Evaluation",
          "A model is judged on names it never trained on. Accuracy counts the right answers; macro accuracy "
          "averages each language's accuracy, so a rare language counts as much as a common one.",
          (evaluate.validate, evaluate.accuracies), "model", lesson_training.evaluation_experiment,
          "Nakamura: Japanese, Dvořák: Czech, Duda: Polish, Logan: Scottish", LABELLED_HINT),
-    Step("why-gated", "Why gated cells",
+    LessonStep("why-gated", "Why gated cells",
          "A plain RNN multiplies its state by the same weights at every letter, so what it read long ago fades, "
          "and so does the gradient that should teach it. GRU and LSTM cells have gates that can pass the state on "
          "unchanged, once the gate is open: training can open it, and so does starting its bias at +1. Measure how "
@@ -132,7 +131,7 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def step_by_slug(slug: str) -> Step:
+def step_by_slug(slug: str) -> LessonStep:
     """The step a URL names; ValueError listing the valid slugs for anything else."""
     for step in STEPS:
         if step.slug == slug:

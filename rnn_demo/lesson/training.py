@@ -13,11 +13,11 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .data import NamesDataset, make_loader
-from .evaluate import accuracies, all_logits
-from .gradients import gradient_decay
-from .lesson_experiments import MAX_NAMES, ExperimentResult, first_name, labelled_names
-from .models import NameClassifier
+from rnn_demo.data import NamesDataset, make_loader
+from rnn_demo.evaluate import accuracies, all_logits
+from rnn_demo.inside.gradients import gradient_decay
+from rnn_demo.lesson.experiments import MAX_NAMES, ExperimentResult, first_name, labelled_names
+from rnn_demo.models import NameClassifier
 
 TRAIN_STEPS, TRAIN_LEARNING_RATE = 5, 1e-2  # the training step's few Adam steps on a copy
 

@@ -6,7 +6,7 @@ train on the same sequences at the same small size; accuracy against k shows how
 still reaches.
 
     for event in remember_first(RememberConfig(ks=(10, 100))):
-        ...  # Progress after every epoch, RunDone after every training, RememberResult last
+        ...  # RememberProgress after every epoch, RunDone after every training, RememberResult last
 
 Sequences are longer than a name may be (limits.MAX_NAME_LENGTH), so they are built as tensors
 directly, not as a names table. Shapes: N sequences, B batch, T = k + 1 steps, V alphabet.
@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import pandas as pd
 import torch
 from torch import nn
 
-from .cells import keep_gate_start, set_keep_bias
-from .data import LETTER_INDEX, LETTERS, V
-from .models import CELLS, ModelConfig, NameClassifier, build_model
+from rnn_demo.data import LETTER_INDEX, LETTERS, V
+from rnn_demo.inside.cells import keep_gate_start, set_keep_bias
+from rnn_demo.models import CELLS, ModelConfig, NameClassifier, build_model
 
 FIRST_LETTERS = "abcd"  # the labels: which letter the sequence started with (chance is 1/4)
 MIN_K, MAX_K = 1, 150  # random letters after the first one
@@ -73,14 +73,15 @@ class RememberConfig:
             problems.append(f"seeds must be a whole number from 1 to {MAX_SEEDS}, not {self.seeds}")
         if problems:
             raise ValueError("; ".join(problems))
-        ModelConfig(list(FIRST_LETTERS), "stacked", self.cells[0], self.hidden_size, 1)  # checks the size
+        ModelConfig(labels=list(FIRST_LETTERS), arch="stacked", cell=self.cells[0], hidden_size=self.hidden_size,
+                    num_layers=1)  # checks the size
 
 
 GATE_BIAS_NOTE = gate_bias_note(RememberConfig.gate_bias_value)  # the default switch, in one sentence
 
 
 @dataclass
-class Progress:
+class RememberProgress:
     """One epoch of one training finished."""
 
     cell: str
@@ -132,7 +133,7 @@ class RememberResult:
         return int(below.index[0]) if len(below) else None
 
 
-Event = Progress | RunDone | RememberResult
+Event = RememberProgress | RunDone | RememberResult
 
 
 def accuracy_long(accuracy: pd.DataFrame) -> pd.DataFrame:
@@ -178,7 +179,8 @@ def new_model(cell: str, config: RememberConfig, seed: int) -> NameClassifier:
     """One layer of `cell` over the alphabet, FIRST_LETTERS as labels, seeded; keep gate opened if asked."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = build_model(ModelConfig(list(FIRST_LETTERS), "stacked", cell, config.hidden_size, config.num_layers))
+        model = build_model(ModelConfig(labels=list(FIRST_LETTERS), arch="stacked", cell=cell,
+                                        hidden_size=config.hidden_size, num_layers=config.num_layers))
     if config.gate_bias and cell != "rnn":
         set_keep_bias(model, config.gate_bias_value)
     return model
@@ -228,7 +230,7 @@ def remember_first(config: RememberConfig | None = None, stop: Callable[[], bool
     for k, seed, cell in plan:  # k by k, so a plot of accuracy against k fills in from the left
         run_started, epoch, accuracy = time.perf_counter(), 0, math.nan
         for epoch, accuracy in train_one(cell, k, seed, config, should_stop):
-            yield Progress(cell, k, seed, epoch, config.epochs, accuracy, len(runs), len(plan),
+            yield RememberProgress(cell, k, seed, epoch, config.epochs, accuracy, len(runs), len(plan),
                            time.perf_counter() - started)
         if epoch < config.epochs:
             break  # stopped

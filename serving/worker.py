@@ -1,7 +1,7 @@
 """train() in worker processes, at a lower priority than serving, its events streamed back.
 
 A server that trains in its own interpreter makes every request wait for the cores and the GIL
-behind the training. Here each training runs in a child process (`python -m rnn_demo.worker`)
+behind the training. Here each training runs in a child process (`python -m serving.worker`)
 with a raised nice value, so the operating system serves classify requests first; the parent
 receives the same events train() yields and can stop it at any batch.
 
@@ -32,14 +32,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from typing import Callable, Iterator
 
 import pandas as pd
 
-from .hidden_map import MapSnapshot, take_snapshot
-from .remember_first import RememberConfig, RememberResult, remember_first
-from .train import BatchEvent, DoneEvent, EpochEvent, Event, TrainConfig, TrainingError
+from rnn_demo.inside.hidden_map import MapSnapshot, take_snapshot
+from rnn_demo.inside.remember_first import RememberConfig, RememberResult, remember_first
+from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, Event, TrainConfig, TrainingError
 
 NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
@@ -69,7 +69,7 @@ class Worker:
     def __init__(self):
         parent_end, child_end = socket.socketpair()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rnn_demo.worker", str(child_end.fileno()), str(NICE)],
+            [sys.executable, "-m", "serving.worker", str(child_end.fileno()), str(NICE)],
             pass_fds=[child_end.fileno()], cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         )
         child_end.close()
@@ -101,7 +101,7 @@ class TrainingPool:
         return self._run("train", (table, config, map_names), stop)
 
     def remember_first(self, config: RememberConfig, stop: Callable[[], bool] | None = None) -> Iterator:
-        """Like rnn_demo.remember_first.remember_first, run in a worker process."""
+        """Like rnn_demo.inside.remember_first.remember_first, run in a worker process."""
         return self._run("remember", (config,), stop)
 
     def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None) -> Iterator:
@@ -228,7 +228,7 @@ def serve(conn: Connection) -> None:
             continue  # a stop for a job that already ended
         bundle, sent_at = [], time.monotonic()
         try:
-            for message in JOBS[kind](*args, stop=lambda: stop_asked(job)):
+            for message in JOBS[kind](*args, stop=lambda job=job: stop_asked(job)):  # this job's stop, bound now
                 bundle.append(message)
                 if not isinstance(message, BatchEvent) or time.monotonic() - sent_at >= BUNDLE_SECONDS:
                     send(conn, bundle)
@@ -241,7 +241,7 @@ def serve(conn: Connection) -> None:
 def _events_and_maps(table: pd.DataFrame, config: TrainConfig, map_names: list[str] | None,
                      stop: Callable[[], bool]) -> Iterator[Event | MapSnapshot]:
     """train()'s events, each EpochEvent without its model; with map_names, then the map it drew."""
-    from .train import train
+    from rnn_demo.train import train
 
     previous = None
     for event in train(table, config, stop=stop):

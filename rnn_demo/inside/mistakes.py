@@ -10,9 +10,9 @@ import unicodedata
 
 import torch
 
-from .data import ALPHABET, UNKNOWN, check_name
-from .models import BidirectionalRNN, ManualRNN, NameClassifier
-from .teach import model_batch
+from rnn_demo.data import ALPHABET, UNKNOWN, check_name
+from rnn_demo.models import BidirectionalRNN, ManualRNN, NameClassifier
+from rnn_demo.predict import model_batch
 
 WHY = {
     "packing": "Packing stops each name's recurrence at its own last letter, so the padding added "
@@ -67,13 +67,13 @@ def logits_without_packing(model: NameClassifier, padded: torch.Tensor,
     inputs = model.inputs(padded)  # (B, T, V), or (B, T, E) through an embedding (padding stays zero)
     everything = torch.full_like(lengths, padded.shape[1])  # 'last+max' pooling also reads the padding
     if isinstance(model, ManualRNN):
-        return model.classify(*_manual_without_masking(model, inputs), everything)
+        return model.to_logits(*_manual_without_masking(model, inputs), everything)
     out, _ = model.rnn(inputs)  # (B, T, H) or (B, T, 2H): a plain tensor, so every name runs T steps
     if isinstance(model, BidirectionalRNN):
         H = model.config.hidden_size
         # Forward after the padding that follows the name; backward after the padding it read first.
-        return model.classify(torch.cat([out[:, -1, :H], out[:, 0, H:]], dim=1), out, everything)
-    return model.classify(out[:, -1], out, everything)
+        return model.to_logits(torch.cat([out[:, -1, :H], out[:, 0, H:]], dim=1), out, everything)
+    return model.to_logits(out[:, -1], out, everything)
 
 
 @torch.no_grad()
@@ -108,7 +108,7 @@ def logits_reading_backward_at_last_step(model: NameClassifier, padded: torch.Te
     model.eval()
     states = model.hidden_states(padded, lengths)  # (B, T, 2H)
     last = states[torch.arange(len(lengths)), lengths - 1]  # (B, 2H): the backward half has seen 1 letter
-    return model.classify(last, states, lengths)
+    return model.to_logits(last, states, lengths)
 
 
 @torch.no_grad()

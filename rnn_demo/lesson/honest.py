@@ -23,31 +23,12 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from . import limits
-from .baselines import MajorityBaseline, NgramBayes, _targets
-from .data import TableReport, check_name, clean_table, split_table
-from .metrics import Scores, accepted_labels, score
+from rnn_demo import limits
+from rnn_demo.baselines import MajorityBaseline, NgramBayes, _targets
+from rnn_demo.data import check_name, clean_table, leaky_split, normalised_rows, split_table  # noqa: F401 (the lesson's own)
+from rnn_demo.metrics import Scores, accepted_labels, score
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
-
-
-def normalised_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame, TableReport]:
-    """The raw table's rows, names normalised and labels merged as clean_table does, but with every
-    exact duplicate kept (what a careless pipeline trains on). Raises DataError for a bad table."""
-    _, report = clean_table(raw)  # validates, and gives the canonical spelling of each label
-    canonical = {label.lower(): label for label in report.labels}
-    columns = {str(c).strip().lower(): c for c in raw.columns}
-    names = [check_name(n) for n in raw[columns["name"]].astype(str)]
-    labels = [canonical[" ".join(str(label).split()).lower()] for label in raw[columns["label"]]]
-    return pd.DataFrame({"name": names, "label": labels}), report
-
-
-def leaky_split(raw: pd.DataFrame, val_fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The wrong order: split the raw lines, then drop duplicates within each side. A name listed
-    twice can land in training and in validation."""
-    rows, _ = normalised_rows(raw)
-    train_rows, val_rows = split_table(rows, val_fraction, seed)
-    return train_rows.drop_duplicates(), val_rows.drop_duplicates()
 
 
 def _ngram_per_label(train_rows: pd.DataFrame, val_rows: pd.DataFrame, table: pd.DataFrame, labels: list[str]):
@@ -144,8 +125,8 @@ def model_logit_curve(model, train_table: pd.DataFrame, val_table: pd.DataFrame,
                       strengths=STRENGTHS) -> pd.DataFrame:
     """The same curve for a trained model (e.g. DoneEvent.train_table / val_table): its validation
     logits once, then shifted by each strength times the training log-prior. About a second."""
-    from .data import NamesDataset, make_loader
-    from .evaluate import all_logits
+    from rnn_demo.data import NamesDataset, make_loader
+    from rnn_demo.evaluate import all_logits
 
     loader = make_loader(NamesDataset(val_table, model.labels), 512)
     logits, targets = all_logits(model, loader, next(model.parameters()).device)

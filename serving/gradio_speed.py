@@ -17,10 +17,15 @@ from __future__ import annotations
 import functools
 import inspect
 import types
+import warnings
 
+import gradio
 import gradio.blocks
 from gradio.state_holder import SessionState
 
+# Both patch Gradio's internals (gradio.blocks.inspect, SessionState.__init__): written against and
+# measured on this version only; on any other they are skipped with a warning and Gradio runs as shipped.
+GRADIO_VERSION = "6.31.0"
 _cached_signature = functools.lru_cache(maxsize=4096)(inspect.signature)
 
 
@@ -42,7 +47,11 @@ class _InspectWithCachedSignature(types.ModuleType):
 
 
 def apply() -> None:
-    """Both speed-ups (idempotent)."""
+    """Both speed-ups (idempotent), on the Gradio version they were written for."""
+    if gradio.__version__ != GRADIO_VERSION:
+        warnings.warn(f"serving/gradio_speed.py is written for Gradio {GRADIO_VERSION}, not {gradio.__version__}: "
+                      "its speed-ups are skipped", stacklevel=2)
+        return
     lazy_session_configs()
     if isinstance(gradio.blocks.inspect, _InspectWithCachedSignature):
         return

@@ -15,8 +15,8 @@ import sys
 
 import torch
 
-from .models import CELLS
-from .remember_first import MAX_K, MIN_K, RememberConfig, RememberResult, RunDone, remember_first
+from rnn_demo.inside.remember_first import MAX_K, MIN_K, RememberConfig, RememberResult, RunDone, remember_first
+from rnn_demo.models import CELLS
 
 
 def _whole_numbers(text: str) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""Step through a name: every update of every cell, with the model's own weights, in the order the
+"""LetterStep through a name: every update of every cell, with the model's own weights, in the order the
 running code makes them.
 
 Shapes: T letters, V alphabet, H hidden, C classes.
@@ -8,7 +8,7 @@ Shapes: T letters, V alphabet, H hidden, C classes.
         step.update, step.prediction  # stacked: layer by layer, as nn.RNN runs inside
                                       # bidirectional: forward pass, backward pass, then the read
 
-The numbers come from rnn_demo.cells (the cell equations by hand); the last step's state equals the
+The numbers come from rnn_demo.inside.cells (the cell equations by hand); the last step's state equals the
 model's own hidden state. Steps show a handful of units of every vector, and the whole vector's norm.
 """
 
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from . import teach
-from .cells import FORMULAS, CellUpdate, LayerWeights, cell_update, evaluating, layer_weights
-from .data import LETTER_INDEX, V, check_name, one_hot
-from .models import BidirectionalRNN, ManualRNN, NameClassifier, StackedRNN
+from rnn_demo.data import LETTER_INDEX, V, check_name, one_hot
+from rnn_demo.inside.cells import FORMULAS, CellUpdate, LayerWeights, cell_update, evaluating, layer_weights
+from rnn_demo.inside.source import model_source
+from rnn_demo.models import BidirectionalRNN, ManualRNN, NameClassifier, StackedRNN
 
 UNITS_SHOWN = 8  # units per vector in the bars: those that vary most over the name
 FORWARD, BACKWARD = "→", "←"
@@ -40,7 +40,7 @@ class Vector:
 
 
 @dataclass
-class Step:
+class LetterStep:
     """One update of one cell (or, last for a bidirectional model, what the classifier reads)."""
 
     number: int  # 0-based, in playing order
@@ -76,8 +76,8 @@ class StepThrough:
     arch: str
     cell: str
     letters: list[str]
-    steps: list[Step]
-    source: str  # teach.model_source(arch): what `Step.source_lines` point into
+    steps: list[LetterStep]
+    source: str  # model_source(arch): what `LetterStep.source_lines` point into
     probabilities: pd.DataFrame  # label, probability: the model's own answer for the whole name
 
 
@@ -99,7 +99,7 @@ def _lines(source: str, *needles: str) -> list[int]:
 
 @dataclass
 class _Cell:
-    """One computed update, before it is laid out as a Step."""
+    """One computed update, before it is laid out as a LetterStep."""
 
     w: LayerWeights
     t: int
@@ -196,14 +196,14 @@ class _Context:
     def prediction(self, last: torch.Tensor, letters: int) -> tuple[pd.DataFrame, str]:
         """The classifier on `last` (F,) after `letters` letters (pooling reads their states)."""
         states = self.top[:letters][None]  # (1, letters, F)
-        probabilities = self.model.classify(last[None], states, torch.tensor([letters]))[0].softmax(dim=0)  # (C,)
+        probabilities = self.model.to_logits(last[None], states, torch.tensor([letters]))[0].softmax(dim=0)  # (C,)
         frame = pd.DataFrame({"label": [self.model.labels[i] for i in self.shown],
                               "probability": probabilities[self.shown].tolist()})
         return frame, self.model.labels[int(probabilities.argmax())]
 
 
-def _step(context: _Context, number: int, cell: _Cell) -> Step:
-    """Lay one computed update out as a Step."""
+def _step(context: _Context, number: int, cell: _Cell) -> LetterStep:
+    """Lay one computed update out as a LetterStep."""
     model, units = context.model, context.units[(cell.w.layer, cell.w.reverse)]
     name_of = dict(FORMULAS[model.config.cell])
     update = [_vector(name, name_of[name], value, units) for name, value in cell.update.parts]
@@ -213,7 +213,7 @@ def _step(context: _Context, number: int, cell: _Cell) -> Step:
         prediction, guess = context.prediction(cell.update.h[0], cell.t + 1)
     lstm, letter = model.config.cell == "lstm", context.clean[cell.t]
     lines, explanation = _explain(model, cell, len(context.clean), letter, context.source)
-    return Step(
+    return LetterStep(
         number=number, phase="backward" if cell.w.reverse else "forward", layer=cell.w.layer,
         direction=BACKWARD if cell.w.reverse else FORWARD, position=cell.t, letter=letter,
         input_index=LETTER_INDEX[letter] if cell.w.layer == 0 else None,
@@ -233,7 +233,7 @@ def _ends(model: NameClassifier, runs) -> list[torch.Tensor]:
     return [runs[(top, r)][-1].update.h[0] for r in (False, True) if (top, r) in runs]  # (H,) each
 
 
-def _read_step(context: _Context, number: int, runs) -> Step:
+def _read_step(context: _Context, number: int, runs) -> LetterStep:
     """Bidirectional: the classifier reads the forward state after the last letter and the backward
     state after the first one (nn.RNN's h_n[-2] and h_n[-1])."""
     model, clean, top = context.model, context.clean, context.model.config.num_layers - 1
@@ -241,12 +241,12 @@ def _read_step(context: _Context, number: int, runs) -> Step:
     halves = [_vector("h_n[-2]", "forward state after the last letter", forward, context.units[(top, False)]),
               _vector("h_n[-1]", "backward state after the first letter", backward, context.units[(top, True)])]
     prediction, guess = context.prediction(torch.cat([forward, backward]), len(clean))
-    return Step(
+    return LetterStep(
         number=number, phase="read", layer=top, direction="", position=len(clean) - 1, letter=clean[-1],
         input_index=None, input_note="no new letter: both directions have read the whole name",
         update=halves, h_before=None, h_after=None, c_before=None, c_after=None, prediction=prediction,
         prediction_note="", guess=guess,
-        source_lines=_lines(context.source, "torch.cat([h_n[-2], h_n[-1]]", "self.classify(both", "self.fc(both"),
+        source_lines=_lines(context.source, "torch.cat([h_n[-2], h_n[-1]]", "self.to_logits(both"),
         explanation=("The classifier reads the forward half after the LAST letter and the backward half after the "
                      "FIRST letter, joined into one 2H vector: torch.cat([h_n[-2], h_n[-1]])."),
     )
@@ -270,8 +270,8 @@ def step_through(model: NameClassifier, name: str, k: int = 5, units_shown: int 
     with evaluating(model):  # no dropout anywhere: the classifier's feature dropout included
         runs = _run_all(model, clean)
         units = {key: _busiest(torch.stack([s.update.h[0] for s in run]), units_shown) for key, run in runs.items()}
-        context = _Context(model, clean, teach.model_source(model.config.arch), units, _top_states(model, runs), [])
-        probabilities = model.classify(torch.cat(_ends(model, runs))[None], context.top[None],
+        context = _Context(model, clean, model_source(model.config.arch), units, _top_states(model, runs), [])
+        probabilities = model.to_logits(torch.cat(_ends(model, runs))[None], context.top[None],
                                        torch.tensor([len(clean)]))[0].softmax(dim=0)  # (C,)
         context.shown = probabilities.topk(max(1, min(k, len(model.labels)))).indices.tolist()
         steps = [_step(context, n, cell) for n, cell in enumerate(_play_order(model, runs))]

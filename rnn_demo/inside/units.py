@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from .cells import evaluating
-from .data import DataError, check_name, collate, one_hot
-from .models import BidirectionalRNN, NameClassifier
-from .teach import SPACE  # how a space looks, so "de la" does not read as a gap
+from rnn_demo.data import DataError, check_name, collate, one_hot
+from rnn_demo.inside.cells import evaluating
+from rnn_demo.inside.letters import SPACE  # how a space looks, so "de la" does not read as a gap
+from rnn_demo.models import BidirectionalRNN, NameClassifier
 
 BATCH = 512
 KEEP = 50  # strongest (name, letter) positions kept per unit

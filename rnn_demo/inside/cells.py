@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import torch
 from torch.nn.functional import linear
 
-from .models import ManualRNN, NameClassifier
+from rnn_demo.models import ManualRNN, NameClassifier
 
 # What each cell computes, one formula per named vector, in the order computed.
 FORMULAS = {
