@@ -116,10 +116,12 @@ def free_session(session: Session) -> None:
 
 
 def build() -> gr.State:
-    """The session's state, freed once the session has been idle an hour (serving.SESSION_TTL): by
-    ui/serving.py's sweep, for a page and an API client alike. No time_to_live: Gradio's would count
-    from the state's last return by a handler, which this app never makes (it changes it in place)."""
-    return gr.State(Session, delete_callback=free_session)
+    """The session's state, freed once the session has been idle an hour (serving/asgi.py's
+    SESSION_TTL and sweep), for a page and an API client alike. No time_to_live: Gradio's would count
+    from the state's last return by a handler, which this app never makes (it changes it in place).
+    A blank Session, not the class: Gradio gives each session a deep copy of it (a fresh Session), where
+    a callable would add a public load event, an API endpoint and an MCP tool named "Session"."""
+    return gr.State(Session(), delete_callback=free_session)
 
 
 def who_answers(model: NameClassifier | None, when: str) -> str:

@@ -239,14 +239,14 @@ def train_in_page(names: list[str]):
     """The page's Train, its controls' values taken by name: run_training, with a refused start (bad
     settings, a table that cannot be trained on) told in the status line alone; raised, it would hang
     red "Error" pills on every output."""
-    def train(session: Session, table, *values):
+    def press_train(session: Session, table, *values):
         try:
             yield from run_training(session, table, **dict(zip(names, values)))
         except gr.Error as err:
             yield gr.skip(), f"⚠ {err.message} Nothing was trained; the model that answered still answers.", \
                 gr.skip(), STOP_OFF
 
-    return train
+    return press_train
 
 
 def restore_previous(session: Session) -> tuple[str, str, dict]:

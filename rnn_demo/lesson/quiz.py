@@ -1,5 +1,5 @@
 """A quiz that checks: the questions computed from the session's own model (checked by running it),
-with the questions on the ideas from quiz_bank.py; checking an answer, and the score. The answer is
+with the questions on the ideas from questions.py; checking an answer, and the score. The answer is
 never in the prompt, and a wrong answer gets a hint, not the answer.
 
     qs = questions(model)
