@@ -13,8 +13,8 @@ from rnn_demo.data import ALPHABET, LETTERS, V
 from rnn_demo.inside.remember_first import (
     FIRST_LETTERS,
     MAX_K,
-    RememberProgress,
     RememberConfig,
+    RememberProgress,
     RememberResult,
     RunDone,
     accuracy_long,

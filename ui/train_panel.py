@@ -8,13 +8,12 @@ the session keeps the best model of the epochs that finished.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import gradio as gr
 import pandas as pd
 
 from rnn_demo import limits
-from rnn_demo.config import real_number, whole_number
 from rnn_demo.data import DataError, clean_table
 from rnn_demo.inside.hidden_map import MapSnapshot, training_split
 from rnn_demo.models import CELLS
@@ -26,6 +25,7 @@ from ui import options_panel
 from .api_table import api_door, as_table
 from .errors import refused
 from .session import Session, model_info, previous_line
+from .settings import make_config
 
 DEFAULTS = TrainConfig()
 TRAININGS_AT_ONCE = 2  # one CPU thread each: two trainings share a 2-core Space fairly
@@ -48,13 +48,6 @@ DONE_WORDS = {"finished": "Finished", "stopped": "Stopped", "time limit": "Stopp
 SHORTEN = "To finish sooner: fewer epochs, a smaller hidden size, 1 layer, or a bigger batch."
 
 
-# The page's name of each setting (its control, its /train key, its link key's base) -> the TrainConfig
-# field it sets: the same name but for these two. `balance` ("off", "weights", "logit-adjust") sets
-# balance and balance_method; learning rate 0 and keep_best "auto" leave the config's own default.
-FIELD_OF = {"hidden": "hidden_size", "layers": "num_layers"}
-FIELD_TYPES = {f.name: f.type for f in fields(TrainConfig)}  # "int", "float | None", "str", ...
-
-
 @dataclass
 class TrainPanel:
     controls: dict[str, gr.components.Component]  # page name -> control: the settings, then the options
@@ -68,40 +61,6 @@ class TrainPanel:
     @property
     def arch(self) -> gr.Radio:
         return self.controls["arch"]
-
-
-def _field_value(name: str, value):
-    """One page value as its TrainConfig field's type; ValueError naming the setting."""
-    kind, label = FIELD_TYPES[FIELD_OF.get(name, name)], name.replace("_", " ")
-    if kind.startswith("int"):
-        return whole_number(label, value)
-    if kind.startswith("float"):
-        return real_number(label, value)
-    return value
-
-
-def make_config(**values) -> TrainConfig:
-    """The page's settings, by page name (a missing one keeps its default), as a TrainConfig; a bad
-    value becomes a readable error. An empty learning rate (or 0) follows the cell (1e-3 for the plain
-    rnn, 3e-3 for gru and lstm); keep_best 'auto' keeps the best macro epoch when balancing, else accuracy."""
-    values = dict(values)
-    try:
-        unknown = [name for name in values if FIELD_OF.get(name, name) not in FIELD_TYPES
-                   or name in FIELD_OF.values() or name == "max_seconds"]  # the page's limit is not a setting
-        if unknown:
-            raise ValueError(f"unknown setting {', '.join(map(repr, unknown))}")
-        if values.get("learning_rate") in (None, "", 0):
-            values.pop("learning_rate", None)
-        if values.get("keep_best") in (None, "", "auto"):
-            values.pop("keep_best", None)
-        balance = values.pop("balance", "off")
-        if balance != "off":
-            values.update(balance=True, balance_method=balance)
-        fields_ = {FIELD_OF.get(name, name): _field_value(name, value) if name != "balance" else value
-                   for name, value in values.items()}
-        return TrainConfig(**fields_, max_seconds=limits.MAX_TRAIN_SECONDS)
-    except (TypeError, ValueError) as err:
-        raise refused(f"Settings: {err}") from None
 
 
 def plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
