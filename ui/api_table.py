@@ -32,22 +32,13 @@ def as_table(value) -> pd.DataFrame:
     raise refused(f"A table is {TABLE_FORMAT}, not {type(value).__name__}")
 
 
-def as_is(component):
-    """A number control's hidden JSON twin for the API: Gradio would refuse an out-of-range or wrong-typed
-    value itself, as "Value 0 is less than minimum value 1." naming no field (or with a generic error);
-    passed on as sent, the handler's own checks name the field."""
-    if isinstance(component, (gr.Slider, gr.Number)):
-        return gr.JSON(component.value, visible=False, label=component.label)
-    return component
-
-
 def api_door(fn, inputs: list, table: gr.Dataframe, outputs, api_name: str, **options) -> None:
     """Register `fn` as /api_name with the visible `table` among `inputs` replaced by a hidden JSON
     input (default None: the default table). The page's own event stays as it is. Call it inside a
     Tab or outside the Tabs: a gr.Tabs must hold nothing but tabs (else its tab bar mixes up labels)."""
     json_table = gr.JSON(None, visible=False, label="table")
     door = gr.Button(visible=False)
-    api_inputs = [json_table if component is table else as_is(component) for component in inputs]
+    api_inputs = [json_table if component is table else component for component in inputs]
     # Undocumented: callable by gradio_client, left out of the API page and so of the MCP tools (an MCP
     # call is its own session: a training there would serve no later call).
     door.click(fn, api_inputs, outputs, api_name=api_name, api_visibility="undocumented", **options)
