@@ -53,7 +53,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         packing_tab.build()
         mistakes = mistakes_tab.build(state)
         compare = compare_tab.build(state)
-        honest_tab.build(names_table)
+        honest_tab.build(state)
         why_tab.build(state)
         lesson = lesson_tab.build(state)
         quiz = quiz_tab.build(state)

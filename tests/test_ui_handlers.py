@@ -375,7 +375,8 @@ def test_a_stopped_training_says_which_model_answers_and_the_previous_one_comes_
 
 def test_a_refused_training_is_told_in_the_status_line_without_an_error():
     session = Session()
-    outputs = list(train_panel.train_in_page(NAMES)(session, {"headers": ["name", "label"], "data": []}))
+    session.table = pd.DataFrame({"name": [], "label": []})  # the Data tab's table, every row deleted
+    outputs = list(train_panel.train_in_page(NAMES)(session))
     assert len(outputs) == 1 and "cannot be trained on" in outputs[-1][1] and session.model is None
 
 

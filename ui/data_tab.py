@@ -1,4 +1,8 @@
-"""The Data tab: the names table to edit, upload or download, and what is wrong with it."""
+"""The Data tab: the names table to edit, upload or download, and what is wrong with it.
+
+The whole table lives in the session (Session.table); the page holds one page of it (PAGE_ROWS rows),
+so a 20,000-row upload never travels to the browser and back with every event: training, the report
+and the honest-numbers lessons read the session's table, and an edit sends only its page."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from .errors import refused
 from .session import DEFAULT_TABLE, WORK_DIR, Session
 
 MAX_PROBLEMS_SHOWN = 12
+PAGE_ROWS = 2000  # the default table (1,798 rows) fits on one page; the classic set is ten
 NO_BARS = pd.DataFrame({"label": [], "names": []})
 
 
@@ -47,6 +52,42 @@ def write_csv(table: pd.DataFrame, folder: Path) -> str:
 def table_changed(table: pd.DataFrame, session: Session):
     """The summary and the download file in one reply, so the file is always the table shown."""
     return *table_summary(table), write_csv(table, session.folder)
+
+
+def page_start(start, rows: int) -> int:
+    """The first row (0-based) of the page that holds 1-based row `start`, within the table."""
+    try:
+        row = int(float(start or 1)) - 1
+    except (TypeError, ValueError):
+        row = 0
+    return max(0, min(row, max(rows - 1, 0))) // PAGE_ROWS * PAGE_ROWS
+
+
+def shown(session: Session, start=1) -> tuple:
+    """Everything the tab shows of the session's table: the page at `start`, the pager, where the
+    page sits, the summary, problems, bars and download (one reply, so they always agree)."""
+    table = session.names
+    first = page_start(start, len(table))
+    page = table.iloc[first:first + PAGE_ROWS]
+    pager = gr.update(maximum=max(len(table), 2),  # a slider needs minimum < maximum
+                    value=first + 1, visible=len(table) > PAGE_ROWS)
+    where = (f"Rows {first + 1:,}–{first + len(page):,} of {len(table):,} (the whole table trains; pick other "
+             f"rows with the slider)" if len(table) > PAGE_ROWS else "")
+    return (page, pager, where, *table_changed(table, session))
+
+
+def edit_page(page: pd.DataFrame, start, session: Session) -> tuple:
+    """A visitor's edit of the rows shown: written back into the session's table at their place."""
+    table = session.names
+    first = page_start(start, len(table))
+    session.table = pd.concat([table.iloc[:first], page, table.iloc[first + PAGE_ROWS:]], ignore_index=True)
+    return table_changed(session.table, session)
+
+
+def replace_table(session: Session, table: pd.DataFrame | None, start=1) -> tuple:
+    """The session's table is now `table` (None: the default table); what the tab shows of it."""
+    session.table = table
+    return shown(session, start)
 
 
 def load_upload(file: str | None, table: pd.DataFrame):
@@ -86,13 +127,16 @@ DEFAULT_CSV = write_csv(DEFAULT_TABLE, Path(WORK_DIR))
 
 
 def build(session: gr.State) -> gr.Dataframe:
-    """The Data tab's contents; returns the table, which training reads."""
+    """The Data tab's contents; returns the table component (the page of rows shown)."""
     with gr.Tab("Data", id="data"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 table = gr.Dataframe(DEFAULT_TABLE, headers=["name", "label"], datatype=["str", "str"],
                                      interactive=True, label="Names table (edit any cell)",
                                      elem_id="names-table", max_height=420, show_row_numbers=True)
+                pager = gr.Slider(1, max(len(DEFAULT_TABLE), 2), value=1, step=PAGE_ROWS, label="Rows shown from",
+                                  visible=len(DEFAULT_TABLE) > PAGE_ROWS, elem_id="table-pager")
+                where = gr.Markdown("", elem_id="table-where")
                 with gr.Row():
                     add_btn = gr.Button("+ Add row", size="sm")
                     delete_which = gr.Textbox(placeholder="rows, e.g. 3 or 3-7", show_label=False,
@@ -110,9 +154,22 @@ def build(session: gr.State) -> gr.Dataframe:
                 bars = gr.BarPlot(DEFAULT_SUMMARY[2], x="label", y="names", title="Names per label", x_label_angle=-45,
                                   y_lim=[0, None], height=300, elem_id="label-bars")
 
-    table.change(table_changed, [table, session], [summary, problems, bars, download_btn], api_visibility="private")
-    upload.upload(load_upload, [upload, table], table, api_visibility="private")
-    add_btn.click(add_row, table, table, api_visibility="private")
-    delete_btn.click(delete_rows, [table, delete_which], table, api_visibility="private")
-    reset_btn.click(lambda: DEFAULT_TABLE.copy(), None, table, api_visibility="private")
+    everything = [table, pager, where, summary, problems, bars, download_btn]
+    private = dict(api_visibility="private")
+    # Only a visitor's edit sends the rows shown; the server's own updates of the page send nothing back.
+    table.input(edit_page, [table, pager, session], [summary, problems, bars, download_btn], **private)
+    pager.release(shown, [session, pager], everything, **private)
+    upload.upload(upload_table, [upload, session], everything, **private)
+    add_btn.click(lambda s: replace_table(s, add_row(s.names), len(s.names) + 1), session, everything, **private)
+    delete_btn.click(lambda s, which: replace_table(s, delete_rows(s.names, which)), [session, delete_which],
+                     everything, **private)
+    reset_btn.click(lambda s: replace_table(s, None), session, everything, **private)
     return table
+
+
+def upload_table(file: str | None, session: Session) -> tuple:
+    """An uploaded table replaces the session's; a bad file keeps it (load_upload warns)."""
+    new = load_upload(file, session.names)
+    if isinstance(new, pd.DataFrame):
+        return replace_table(session, new)
+    return tuple(gr.update() for _ in range(7))

@@ -5,6 +5,7 @@ lesson also runs, in one click, on a copy of the table made to have it (rnn_demo
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import gradio as gr
@@ -16,6 +17,7 @@ from rnn_demo.lesson.honest import imbalance_lesson, leakage_lesson, long_tailed
 from .api_table import as_table
 from .errors import refused
 from .plots import PALETTE, plot_frames
+from .session import Session
 
 NO_CURVE = pd.DataFrame({"strength": [0.0, 0.0], "value": float("nan"), "figure": ["accuracy", "macro_accuracy"]})
 CURVE_COLOURS = {"accuracy": PALETTE[0], "macro_accuracy": PALETTE[1]}
@@ -128,7 +130,18 @@ def imbalance_on_copy(table: pd.DataFrame):
     yield from imbalance_view(table, copy=True)
 
 
-def build(table: gr.Dataframe) -> None:
+def on_session_table(view):
+    """`view` run on the session's own table (the Data tab's, all rows), for a page event."""
+    if inspect.isgeneratorfunction(view):
+        def run(session: Session):
+            yield from view(session.names)
+    else:
+        def run(session: Session):
+            return view(session.names)
+    return run
+
+
+def build(session: gr.State) -> None:
     with gr.Tab("Honest numbers", id="honest"):
         gr.Markdown("Two ways the **data** makes a validation figure lie, run on the current table.")
         with gr.Row():
@@ -152,7 +165,7 @@ def build(table: gr.Dataframe) -> None:
     leakage = [leakage_md, overall, per_label]
     imbalance = [imbalance_md, counts, curve]
     private = {"api_visibility": "private"}
-    leakage_btn.click(leakage_view, table, leakage, **private)
-    leakage_demo.click(leakage_on_copy, table, leakage, **private)
-    imbalance_btn.click(imbalance_view, table, imbalance, **private)
-    imbalance_demo.click(imbalance_on_copy, table, imbalance, **private)
+    leakage_btn.click(on_session_table(leakage_view), session, leakage, **private)
+    leakage_demo.click(on_session_table(leakage_on_copy), session, leakage, **private)
+    imbalance_btn.click(on_session_table(imbalance_view), session, imbalance, **private)
+    imbalance_demo.click(on_session_table(imbalance_on_copy), session, imbalance, **private)

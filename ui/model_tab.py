@@ -87,7 +87,7 @@ def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> Mod
     """The tab (computed when first opened); the report and download for others to refresh."""
     with gr.Tab("Model & where it fails", id="model") as tab:
         evaluate_btn = gr.Button("Refresh", size="sm")
-        headline = gr.Markdown()
+        headline = gr.Markdown(elem_id="model-tab-headline")
         # Labels written upwards: 18 of them side by side stay apart even at a phone's width.
         per_label = gr.BarPlot(x="label", y="accuracy", title="Accuracy per language", y_lim=[0, 1],
                                x_label_angle=-90, height=320, elem_id="per-label-plot")
@@ -104,9 +104,10 @@ def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> Mod
         outputs = [headline, per_label, confusion, mistakes]
         api_door(report_view, [session, table], table, outputs, "evaluate")  # inside the tab: Tabs holds only tabs
 
-    report = (report_view, [session, table], outputs)
+    # The page's events read the session's own table (all its rows), never the page's copy of it.
+    report = (lambda s: report_view(s, s.names), session, outputs)
     download = (download_model, session, model_download)
-    versus = (baselines_view, [session, table], baselines)
+    versus = (lambda s: baselines_view(s, s.names), session, baselines)
     evaluate_btn.click(*report, api_visibility="private")
     tab.select(*report, api_visibility="private")
     tab.select(*download, api_visibility="private")

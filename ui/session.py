@@ -38,6 +38,7 @@ class Session:
         self.stop = threading.Event()  # ends this session's training at the next batch
         self.stop_experiment = threading.Event()  # ends its "remember the first letter" run
         self.training = threading.Lock()  # held while this session trains: one training at a time
+        self.table: pd.DataFrame | None = None  # the Data tab's whole table; None: the default table
         self.runs: list[dict] = []  # compare view: one row per training
         self.curves: list[pd.DataFrame] = []  # compare view: one loss/accuracy curve per training
         self.val_table: pd.DataFrame | None = None  # the model's validation names; None: unknown
@@ -53,6 +54,11 @@ class Session:
         fresh.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()
                                if not isinstance(v, (threading.Event, LOCK))})
         return fresh
+
+    @property
+    def names(self) -> pd.DataFrame:
+        """The names table this session trains on (its Data tab's, all rows); read it, never change it."""
+        return DEFAULT_TABLE if self.table is None else self.table
 
     @property
     def answering(self) -> NameClassifier:

@@ -198,9 +198,9 @@ def train_in_page(names: list[str]):
     """The page's Train, its controls' values taken by name: run_training, with a refused start (bad
     settings, a table that cannot be trained on) told in the status line alone; raised, it would hang
     red "Error" pills on every output."""
-    def press_train(session: Session, table, *values):
+    def press_train(session: Session, *values):  # the session's own table (the Data tab's, all rows)
         try:
-            yield from run_training(session, table, **dict(zip(names, values)))
+            yield from run_training(session, session.names, **dict(zip(names, values)))
         except gr.Error as err:
             yield gr.skip(), f"⚠ {err.message} Nothing was trained; the model that answered still answers.", \
                 gr.skip(), STOP_OFF
@@ -256,7 +256,7 @@ def build() -> TrainPanel:
 
 def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: gr.Markdown):
     """Train and Stop; returns the training event, for what a finished training refreshes."""
-    inputs = [session, table, *panel.controls.values()]
+    inputs = [session, *panel.controls.values()]
     outputs = [panel.loss_plot, panel.status, answering, panel.stop_btn]
     settings = [*panel.controls.values(), panel.train_btn]
     queue = dict(concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train")  # one queue for both doors
