@@ -9,8 +9,9 @@ import zipfile
 
 import pytest
 
-from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 from ui.data_tab import PAGE_ROWS
+
+from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
 
 @pytest.fixture

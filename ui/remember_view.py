@@ -11,8 +11,8 @@ from rnn_demo.inside.remember_first import (
     MAX_K,
     MAX_SEEDS,
     MIN_K,
-    RememberProgress,
     RememberConfig,
+    RememberProgress,
     RememberResult,
     RunDone,
 )
