@@ -19,6 +19,7 @@ from ui import (
     compare_tab,
     data_tab,
     honest_tab,
+    keep,
     lesson_tab,
     letters_tab,
     mistakes_tab,
@@ -41,13 +42,18 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
                 "A character-level RNN reads a name letter by letter. Pick an architecture, edit the names, "
                 "**train and watch the loss**, then type a name.")
     link_note = gr.Markdown(elem_id="link-note")  # what a shared link's values needed changing, by field
+    kept = keep.build()  # this browser's model, table and runs, over a reload
+    with gr.Row():
+        keep_note = gr.Markdown(elem_id="keep-note")  # what could not be kept, if anything
+        start_over_btn = gr.Button("↺ Start over", size="sm", scale=0, min_width=120, elem_id="start-over")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             training = train_panel.build()
         with gr.Column(scale=2):
             classify = classify_panel.build(state, training.arch)
     with gr.Tabs() as tabs:
-        names_table = data_tab.build(state)
+        data = data_tab.build(state)
+        names_table = data.table
         model = model_tab.build(state, names_table, classify.answering)
         letters = letters_tab.build(state)
         packing_tab.build()
@@ -65,21 +71,27 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         after_training.then(*refresh, api_visibility="private")
         model.uploaded.then(*refresh, api_visibility="private")
         training.restored.then(*refresh, api_visibility="private")
+    keep.wire(kept, state, keep_note, start_over_btn,
+              [after_training, model.uploaded, training.restored, *data.changed])
     controls = training.controls  # page name -> control
     share_url.wire(controls)
     lesson_tab.wire(lesson, tabs)
 
     # One load event for the whole page (one queue round trip, not four): the answering model, the
-    # settings and lesson step in the URL (?arch=..., ?step=...), checked, the quiz as this browser left it.
-    def on_page_load(results: dict | None, session: sessions.Session, request: gr.Request) -> tuple:
-        values, notes = share_url.read_link(controls, request)
-        note = share_url.link_note(notes + lesson_tab.step_notes(request))
-        return (sessions.model_info(session), *values, note, *lesson_tab.step_from_url(request),
-                quiz_tab.score_text(results, session), quiz_tab.resume(results))
+    # settings and lesson step in the URL (?arch=..., ?step=...), checked, the quiz as this browser left it,
+    # and what this browser kept of its last visit (ui/keep.py).
+    show_kept, kept_outputs = keep.restored_views(data, compare)
 
-    demo.load(on_page_load, [quiz.results, state],
-              [classify.answering, *controls.values(), link_note, tabs, lesson.picker, quiz.score_md, quiz.picker],
-              api_visibility="private").then(None, js=lesson_tab.AFTER_LOAD_JS)
+    def on_page_load(results: dict | None, session: sessions.Session, kept_work, request: gr.Request) -> tuple:
+        back = keep.restore(session, kept_work)  # before the model line: a kept model answers
+        values, notes = share_url.read_link(controls, request)
+        note = "  \n".join(line for line in (back, share_url.link_note(notes + lesson_tab.step_notes(request))) if line)
+        return (sessions.model_info(session), *values, note, *lesson_tab.step_from_url(request),
+                quiz_tab.score_text(results, session), quiz_tab.resume(results), *show_kept(session))
+
+    demo.load(on_page_load, [quiz.results, state, kept],
+              [classify.answering, *controls.values(), link_note, tabs, lesson.picker, quiz.score_md, quiz.picker,
+               *kept_outputs], api_visibility="private").then(None, js=lesson_tab.AFTER_LOAD_JS)
 
 demo.queue(default_concurrency_limit=8)
 

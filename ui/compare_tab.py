@@ -34,10 +34,13 @@ def readable(runs: pd.DataFrame) -> pd.DataFrame:
 
 def build(session: gr.State) -> tuple:
     """The tab; returns (fn, inputs, outputs) to refresh it after a training."""
-    with gr.Tab("Compare", id="compare", render_children=True):
+    with gr.Tab("Compare", id="compare", render_children=True) as tab:
         gr.Markdown("Every training of this session, same table and seed unless you changed them. "
                     "Train again with another architecture or cell to add a row.")
         table = gr.Dataframe(NO_RUNS_TABLE, interactive=False, elem_id="compare-table")
         plot = gr.LinePlot(NO_RUNS, x="epoch", y="value", color="run", title="Validation accuracy per run",
                            elem_id="compare-plot", height=300)
+    # Drawn again when opened: an update sent before the tab was first shown (runs kept over a reload)
+    # can reach a table that is not on the page yet.
+    tab.select(compare_view, session, [table, plot], api_visibility="private")
     return compare_view, session, [table, plot]

@@ -6,6 +6,7 @@ and the honest-numbers lessons read the session's table, and an edit sends only 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -126,8 +127,15 @@ DEFAULT_SUMMARY = table_summary(DEFAULT_TABLE)
 DEFAULT_CSV = write_csv(DEFAULT_TABLE, Path(WORK_DIR))
 
 
-def build(session: gr.State) -> gr.Dataframe:
-    """The Data tab's contents; returns the table component (the page of rows shown)."""
+@dataclass
+class DataTab:
+    table: gr.Dataframe  # the page of rows shown
+    shown: tuple  # (fn, inputs, outputs): show the session's table, e.g. one kept over a reload
+    changed: list  # the events that change the session's table
+
+
+def build(session: gr.State) -> DataTab:
+    """The Data tab's contents."""
     with gr.Tab("Data", id="data"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -157,14 +165,15 @@ def build(session: gr.State) -> gr.Dataframe:
     everything = [table, pager, where, summary, problems, bars, download_btn]
     private = dict(api_visibility="private")
     # Only a visitor's edit sends the rows shown; the server's own updates of the page send nothing back.
-    table.input(edit_page, [table, pager, session], [summary, problems, bars, download_btn], **private)
+    changed = [table.input(edit_page, [table, pager, session], [summary, problems, bars, download_btn], **private)]
     pager.release(shown, [session, pager], everything, **private)
-    upload.upload(upload_table, [upload, session], everything, **private)
-    add_btn.click(lambda s: replace_table(s, add_row(s.names), len(s.names) + 1), session, everything, **private)
-    delete_btn.click(lambda s, which: replace_table(s, delete_rows(s.names, which)), [session, delete_which],
-                     everything, **private)
-    reset_btn.click(lambda s: replace_table(s, None), session, everything, **private)
-    return table
+    changed.append(upload.upload(upload_table, [upload, session], everything, **private))
+    changed.append(add_btn.click(lambda s: replace_table(s, add_row(s.names), len(s.names) + 1), session, everything,
+                                 **private))
+    changed.append(delete_btn.click(lambda s, which: replace_table(s, delete_rows(s.names, which)),
+                                    [session, delete_which], everything, **private))
+    changed.append(reset_btn.click(lambda s: replace_table(s, None), session, everything, **private))
+    return DataTab(table, (shown, session, everything), changed)
 
 
 def upload_table(file: str | None, session: Session) -> tuple:

@@ -39,6 +39,7 @@ class Session:
         self.stop_experiment = threading.Event()  # ends its "remember the first letter" run
         self.training = threading.Lock()  # held while this session trains: one training at a time
         self.table: pd.DataFrame | None = None  # the Data tab's whole table; None: the default table
+        self.restored = False  # a model, table or runs came back from this browser's last visit (ui/keep.py)
         self.runs: list[dict] = []  # compare view: one row per training
         self.curves: list[pd.DataFrame] = []  # compare view: one loss/accuracy curve per training
         self.val_table: pd.DataFrame | None = None  # the model's validation names; None: unknown

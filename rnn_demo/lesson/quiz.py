@@ -17,13 +17,12 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnn_demo.data import DataError
-from rnn_demo.lesson.steps import VIEWS, step_by_slug
-from rnn_demo.lesson.experiments import describe
 from rnn_demo.inside.mistakes import logits_without_packing
-from rnn_demo.models import ManualRNN, NameClassifier, count_parameters
-from rnn_demo.predict import predict
+from rnn_demo.lesson.experiments import describe
 from rnn_demo.lesson.questions import Question, guide_questions, view_questions
-from rnn_demo.predict import model_batch
+from rnn_demo.lesson.steps import VIEWS, step_by_slug
+from rnn_demo.models import ManualRNN, NameClassifier, count_parameters
+from rnn_demo.predict import model_batch, predict
 
 UNPACKED_BATCH = ["Li", "Schwarzenegger", "Papadopoulos"]  # 'Li' first: the name asked about
 PREFIX_NAME, PREFIX_LENGTH = "Nakamura", 3
