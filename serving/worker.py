@@ -18,8 +18,9 @@ Batch events travel in bundles, at most BUNDLE_SECONDS apart (every other event 
 fast training wakes the server ~10 times a second, not ~100. Parent and child talk over a socket
 pair with multiprocessing's Connection, in plain pickles between our own two processes (nothing
 from a user is unpickled; plain, because the Connection's own pickler would share tensors through
-file descriptors that only its own children can open). A worker is started on first use and kept
-for the next job; one that dies or hangs is replaced.
+file descriptors that only its own children can open). The first slot's worker starts with the pool,
+so torch is imported before the first Train; the others start on first use. A worker is kept for the
+next job; one that dies or hangs is replaced.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this
 # Batch events are sent in bundles at most this often (other events at once): a small model makes
 # ~100 batches a second, and each message wakes a server thread that then competes with serving.
 BUNDLE_SECONDS = 0.1
+TRAININGS_VARIABLE = "RNN_NAMES_TRAININGS"  # overrides the pool's size (trainings at once)
 LAST = (DoneEvent, RememberResult)  # the last message of a job that ends well
 ENDS = (*LAST, BaseException)  # ... or the error it ended with
 
@@ -84,12 +86,26 @@ class Worker:
         self.conn.close()
 
 
+def trainings_at_once() -> int:
+    """RNN_NAMES_TRAININGS if set, else the usable cores: one training per core, one thread each."""
+    value = os.environ.get(TRAININGS_VARIABLE, "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"{TRAININGS_VARIABLE}={value!r}: give a whole number of trainings, 1 or more")
+        return int(value)
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return max(1, len(cores))
+
+
 class TrainingPool:
     """At most `size` trainings at once, each in a worker process; a caller waits for a free one."""
 
     def __init__(self, size: int):
+        self.size = size
         self._free: queue.Queue[Worker | None] = queue.Queue()
-        for _ in range(size):
+        # Started now, it imports torch while the app starts: the first Train does not wait ~2-8 s for it.
+        self._free.put(Worker())
+        for _ in range(size - 1):
             self._free.put(None)  # a slot; its worker starts on first use
         self._job_ids = itertools.count(1)
 
@@ -208,6 +224,8 @@ def serve(conn: Connection) -> None:
     """Run jobs until the parent goes away: ("train", job, table, config, map_names) or
     ("remember", job, config) -> events; ("stop", job)."""
     import torch
+
+    import rnn_demo.train  # noqa: F401  imported before the first job, not during it
 
     torch.set_num_threads(1)
     stopped: set[int] = set()

@@ -42,8 +42,9 @@ def test_quick_bench_on_a_tiny_table_prints_its_tables_and_json(tmp_path):
     assert 0 < result["eager_floor"]["floor_fraction"] <= 1.5 and "no autograd" in run.stdout
     assert "stacked/gru" in result["throughput"] and result["two_threads"]["train_names_per_s"] > 0
     assert result["time_to_accuracy"]["stacked/gru"]["accuracy"] >= 0.75
-    assert {t["what"] for t in result["targets"]} >= {"training FLOP/s vs the same products alone",
-                                                        "generator overhead"}
+    # The roofline fraction is information beside the eager floor (issue 24), not a target.
+    targets = {t["what"] for t in result["targets"]}
+    assert "generator overhead" in targets and "training FLOP/s vs the same products alone" not in targets
     assert result["machine"]["cores"] >= 1 and result["machine"]["torch_threads"] == 1
 
 

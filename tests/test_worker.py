@@ -4,6 +4,7 @@ a stop that takes effect, and the worker kept for the next training."""
 import os
 
 import pandas as pd
+import pytest
 import torch
 
 from rnn_demo.inside.hidden_map import MapSnapshot
@@ -56,3 +57,23 @@ def test_remember_the_first_letter_runs_in_a_worker_with_the_same_numbers():
     local = list(remember_first(config))
     assert isinstance(remote[-1], RememberResult) and [type(e) for e in remote] == [type(e) for e in local]
     assert remote[-1].accuracy.equals(local[-1].accuracy)
+
+
+def test_the_pool_follows_the_usable_cores_and_the_variable_overrides(monkeypatch):
+    from serving.worker import TRAININGS_VARIABLE, trainings_at_once
+
+    monkeypatch.delenv(TRAININGS_VARIABLE, raising=False)
+    assert trainings_at_once() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv(TRAININGS_VARIABLE, "5")
+    assert trainings_at_once() == 5
+    monkeypatch.setenv(TRAININGS_VARIABLE, "0")
+    with pytest.raises(ValueError, match="1 or more"):
+        trainings_at_once()
+
+
+def test_a_worker_is_alive_as_soon_as_the_pool_is_made_before_any_job():
+    pool = TrainingPool(2)
+    first = pool._free.get_nowait()
+    assert first is not None and first.alive()  # importing torch while nobody waits
+    pool._free.put(first)
+    assert any(isinstance(e, DoneEvent) for e in pool.train(TABLE, CONFIG))

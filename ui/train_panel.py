@@ -19,7 +19,7 @@ from rnn_demo.inside.hidden_map import MapSnapshot, training_split
 from rnn_demo.models import CELLS
 from rnn_demo.report import run_summary
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
-from serving.worker import TrainingPool
+from serving.worker import TrainingPool, trainings_at_once
 from ui import options_panel
 
 from .api_table import api_door, as_table
@@ -28,7 +28,7 @@ from .session import Session, model_info, previous_line
 from .settings import make_config
 
 DEFAULTS = TrainConfig()
-TRAININGS_AT_ONCE = 2  # one CPU thread each: two trainings share a 2-core Space fairly
+TRAININGS_AT_ONCE = trainings_at_once()  # one per usable core, one CPU thread each; RNN_NAMES_TRAININGS overrides
 # Trainings run in worker processes at a lower priority, so classify stays fast while they run.
 POOL = TrainingPool(TRAININGS_AT_ONCE)
 ARCH_CHOICES = [
