@@ -14,7 +14,7 @@ import warnings
 
 import torch
 
-from . import asgi, gradio_speed
+from . import asgi, gradio_speed, worker
 
 
 def setup() -> None:
@@ -32,5 +32,7 @@ def launch(demo, work_dir, **options) -> None:
     # All built so far (torch, Gradio, the page, the shipped model) lives as long as the server: kept out
     # of the garbage collector's sight, a full collection pauses every call ~15 ms instead of ~170 ms.
     gc.freeze()
+    for pool in worker.POOLS:  # the app answers once a worker is warm: its first Train costs its epochs only
+        pool.wait_ready()
     asgi.remove_on_exit(work_dir)
     demo.launch(mcp_server=True, app_kwargs=asgi.app_kwargs(), **options)

@@ -52,6 +52,9 @@ SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this
 # Batch events are sent in bundles at most this often (other events at once): a small model makes
 # ~100 batches a second, and each message wakes a server thread that then competes with serving.
 BUNDLE_SECONDS = 0.1
+READY = "ready"  # a new worker's first message: torch imported and warmed up
+POOLS: list = []  # every TrainingPool made, for serving.launch to wait on
+READY_SECONDS = 120.0  # a new worker not ready by then (importing torch takes ~2-8 s here) is given up
 TRAININGS_VARIABLE = "RNN_NAMES_TRAININGS"  # overrides the pool's size (trainings at once)
 LAST = (DoneEvent, RememberResult)  # the last message of a job that ends well
 ENDS = (*LAST, BaseException)  # ... or the error it ended with
@@ -76,6 +79,19 @@ class Worker:
         )
         child_end.close()
         self.conn = Connection(parent_end.detach())
+        self.warm = False  # the child has imported torch and run its warm-up (its READY has arrived)
+
+    def ready(self, timeout: float = READY_SECONDS) -> None:
+        """Wait for the child's READY (once); TrainingError if it dies or takes longer than timeout."""
+        if self.warm:
+            return
+        try:
+            if not self.conn.poll(timeout) or receive(self.conn) != READY:
+                raise EOFError
+        except (EOFError, OSError):
+            self.kill()
+            raise TrainingError("the training process did not start; a new one takes the next training") from None
+        self.warm = True
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -102,12 +118,24 @@ class TrainingPool:
 
     def __init__(self, size: int):
         self.size = size
-        self._free: queue.Queue[Worker | None] = queue.Queue()
-        # Started now, it imports torch while the app starts: the first Train does not wait ~2-8 s for it.
-        self._free.put(Worker())
+        # Last in, first out: a training takes the worker the last one gave back, warm, before an
+        # empty slot (a FIFO made every other training start a worker: ~7 s of importing torch).
+        self._free: queue.LifoQueue[Worker | None] = queue.LifoQueue()
         for _ in range(size - 1):
             self._free.put(None)  # a slot; its worker starts on first use
+        # Started now, it imports torch while the app starts: the first Train does not wait ~2-8 s for it.
+        self.first = Worker()
+        self._free.put(self.first)
+        POOLS.append(self)
         self._job_ids = itertools.count(1)
+
+    def wait_ready(self, timeout: float = READY_SECONDS) -> None:
+        """Until the first worker is warm (app launch: the first Train then costs its epochs only)."""
+        if self.first.alive() and not self.first.warm:
+            try:
+                self.first.ready(timeout)
+            except TrainingError:
+                pass  # told to the first training instead, which starts a new worker
 
     def train(self, table: pd.DataFrame, config: TrainConfig, stop: Callable[[], bool] | None = None,
               map_names: list[str] | None = None) -> Iterator[Event | MapSnapshot]:
@@ -124,6 +152,11 @@ class TrainingPool:
         worker = self._free.get()
         if worker is None or not worker.alive():
             worker = Worker()
+        try:
+            worker.ready()
+        except TrainingError:
+            self._free.put(None)  # the slot stays; its next job starts a new worker
+            raise
         job = next(self._job_ids)
         ended = False  # the job's last message (or its error) has arrived: the worker is free
         try:
@@ -220,14 +253,26 @@ def _unbundle(message) -> list:
 # The child process
 
 
+def _warm_up() -> None:
+    """One tiny training before the first job: torch's first backward, GRU kernels and the loader
+    start up here (~1.5 s), not inside the first learner's run."""
+    import pandas as pd
+
+    from rnn_demo.train import TrainConfig, train
+
+    names = pd.DataFrame({"name": ["ab", "ba", "abc", "cba"], "label": ["A", "B", "A", "B"]})
+    for _ in train(names, TrainConfig(epochs=1, hidden_size=4, num_layers=1, batch_size=2, val_fraction=0.5)):
+        pass
+
+
 def serve(conn: Connection) -> None:
     """Run jobs until the parent goes away: ("train", job, table, config, map_names) or
     ("remember", job, config) -> events; ("stop", job)."""
     import torch
 
-    import rnn_demo.train  # noqa: F401  imported before the first job, not during it
-
     torch.set_num_threads(1)
+    _warm_up()
+    send(conn, READY)
     stopped: set[int] = set()
 
     def stop_asked(job: int) -> bool:
