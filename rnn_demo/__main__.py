@@ -1,4 +1,4 @@
-"""Command line: python -m rnn_demo {train,predict,evaluate,remember-first} ...
+"""Command line: python -m rnn_demo {train,predict,evaluate,export,remember-first} ...
 
 Bad input exits with status 2 and one line `error: ...` on stderr, never a traceback.
 """
@@ -76,6 +76,12 @@ def build_parser() -> Parser:
     e.add_argument("--all-names", action="store_true",
                    help="score every name of the table (one the model never trained on), without baselines; "
                         "default: the validation split the model's training used, beside baselines")
+
+    x = commands.add_parser("export", help="write a trained run as code: train.py, predict.py, a notebook, "
+                                           "names.csv and the weights")
+    x.add_argument("--checkpoint", required=True, help="a checkpoint written by `train` or the app")
+    x.add_argument("--data", required=True, help="the table it trained on (as for train)")
+    x.add_argument("--out", required=True, help="folder to write")
 
     remember_first_cli.add_parser(commands)
     return parser
@@ -198,10 +204,18 @@ def run_evaluate(args) -> None:
             print(f"  {label:<14} {accuracy:.3f}")
 
 
+def run_export(args) -> None:
+    from .export.script import export_run
+    from .files import read_table
+
+    for path in export_run(load_checkpoint(args.checkpoint), read_table(args.data), args.out):
+        print(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        {"train": run_train, "predict": run_predict, "evaluate": run_evaluate,
+        {"train": run_train, "predict": run_predict, "evaluate": run_evaluate, "export": run_export,
          "remember-first": remember_first_cli.run}[args.command](args)
     except (UsageError, DataError, CheckpointError, TrainingError, ValueError, OSError) as err:
         message = " ".join(str(err).split()) or type(err).__name__

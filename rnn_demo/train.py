@@ -10,11 +10,12 @@ Shapes: B batch, T time, V alphabet, C classes, N names.
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 import torch
@@ -216,11 +217,20 @@ def finish(run: Run, best: Best, epochs_run: int, reason: str, last: EpochResult
         "train_names": len(run.train_loader.dataset), "val_names": len(run.val_rows),
         # The split, so `evaluate` can score the model on these same validation names again.
         "split": {"seed": run.config.seed, "val_fraction": run.config.val_fraction},
+        # The whole run, so `python -m rnn_demo export` can write it as a script that trains it again.
+        "train_config": asdict(run.config), "steps": run.step, "threads": torch.get_num_threads(),
+        "table_sha256": table_sha256(pd.concat([run.train_rows, run.val_rows]).sort_index()),
     }
     names, seconds = trained
     train_loss = sum(last.losses) / len(last.losses) if last and last.losses else math.nan
     return DoneEvent(model, epochs_run, best.epoch, reason, run.elapsed(), train_loss, val.accuracy,
                      val.macro_accuracy, names / max(seconds, 1e-9), run.val_rows, run.train_rows)
+
+
+def table_sha256(table: pd.DataFrame) -> str:
+    """A fingerprint of a clean table's names and labels, in order: which table a run trained on."""
+    rows = "\n".join(f"{name}\t{label}" for name, label in zip(table["name"], table["label"]))
+    return hashlib.sha256(rows.encode("utf-8")).hexdigest()
 
 
 def train(

@@ -7,9 +7,9 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "rnn_demo"
-ROOMS = ("rnn_demo.inside", "rnn_demo.lesson")
-# The command line is a front door like app.py: it may offer one room's experiment as a subcommand.
-FRONT_DOOR = {"rnn_demo.__main__": {"rnn_demo.inside.remember_first_cli"}}
+ROOMS = ("rnn_demo.inside", "rnn_demo.lesson", "rnn_demo.export")
+# The command line is a front door like app.py: it may offer one room's experiment (or tool) as a subcommand.
+FRONT_DOOR = {"rnn_demo.__main__": {"rnn_demo.inside.remember_first_cli", "rnn_demo.export.script.export_run"}}
 
 
 def module_name(path: Path) -> str:
@@ -52,7 +52,8 @@ def test_the_core_stays_small_and_flat():
     names = [p.stem for p in core_modules()]
     assert len(names) <= 16, names
     assert {"data", "models", "train", "evaluate", "predict", "checkpoints"} <= set(names)
-    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == {"inside", "lesson"}
+    rooms = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert rooms == {"inside", "lesson", "export"}
 
 
 def test_nothing_in_the_package_imports_the_page_or_the_server():

@@ -18,6 +18,7 @@ import pandas as pd
 from rnn_demo.data import DataError
 from rnn_demo.lesson.steps import STEPS, VIEWS, step_by_slug
 
+from . import export_panel
 from .errors import refused
 from .session import Session
 from .share_url import quoted
@@ -156,6 +157,8 @@ def build(session: gr.State) -> LessonTab:
             back = gr.Button("← Back", size="sm", interactive=False, elem_id="lesson-back")
             view = gr.Button(f"Open the full view: {VIEWS[first.view]}", size="sm", elem_id="lesson-view")
             forward = gr.Button(NEXT, size="sm", elem_id="lesson-next")
+        with gr.Accordion("At the end: take your run home as code", open=False, elem_id="lesson-export"):
+            export_panel.build(session, "-lesson")
     picker.change(show_step, picker, [title, text, code, box, result, table, back, view, forward],
                   js=STEP_URL_JS, api_visibility="private", show_progress="hidden")
     for trigger in (run_btn.click, box.submit):

@@ -14,6 +14,7 @@ from rnn_demo.data import DataError, clean_table
 from rnn_demo.metrics import METRIC_HELP
 from rnn_demo.report import model_report
 
+from . import export_panel
 from .api_table import api_door, as_table
 from .errors import refused
 from .heatmap import heatmap_html
@@ -101,6 +102,7 @@ def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> Mod
             model_download = gr.DownloadButton("⬇ Download model checkpoint", str(DEFAULT_CHECKPOINT))
             model_upload = gr.File(label="Upload a checkpoint (.safetensors)", file_types=[".safetensors"],
                                    height=90, elem_id="model-upload")
+        export_panel.build(session)
         outputs = [headline, per_label, confusion, mistakes]
         api_door(report_view, [session, table], table, outputs, "evaluate")  # inside the tab: Tabs holds only tabs
 
