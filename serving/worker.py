@@ -1,7 +1,7 @@
 """train() in worker processes, at a lower priority than serving, its events streamed back.
 
 A server that trains in its own interpreter makes every request wait for the cores and the GIL
-behind the training. Here each training runs in a child process (`python -m serving.worker`)
+behind the training. Here each training runs in a child process (`python -m serving.child`)
 with a raised nice value, so the operating system serves classify requests first; the parent
 receives the same events train() yields and can stop it at any batch.
 
@@ -14,7 +14,7 @@ Each EpochEvent comes without its model: the weights stay in the worker. With `m
 worker draws the map of those names' hidden states after each epoch (hidden_map.take_snapshot) and
 sends it right after the epoch's event, so the server never computes the map.
 
-Batch events travel in bundles, at most BUNDLE_SECONDS apart (every other event at once), so a
+Batch events travel in bundles, at most child.BUNDLE_SECONDS apart (every other event at once), so a
 fast training wakes the server ~10 times a second, not ~100. Parent and child talk over a socket
 pair with multiprocessing's Connection, in plain pickles between our own two processes (nothing
 from a user is unpickled; plain, because the Connection's own pickler would share tensors through
@@ -38,9 +38,9 @@ from multiprocessing.connection import Connection
 
 import pandas as pd
 
-from rnn_demo.inside.hidden_map import MapSnapshot, take_snapshot
-from rnn_demo.inside.remember_first import RememberConfig, RememberResult, remember_first
-from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, Event, TrainConfig, TrainingError
+from rnn_demo.inside.hidden_map import MapSnapshot
+from rnn_demo.inside.remember_first import RememberConfig, RememberResult
+from rnn_demo.train import DoneEvent, Event, TrainConfig, TrainingError
 
 NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
@@ -49,9 +49,6 @@ POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting
 HUNG_SECONDS = 10.0
 STOP_SECONDS = 1.0  # ... or for this long after a stop or a cancel: then it is killed and replaced
 SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this long is hung
-# Batch events are sent in bundles at most this often (other events at once): a small model makes
-# ~100 batches a second, and each message wakes a server thread that then competes with serving.
-BUNDLE_SECONDS = 0.1
 READY = "ready"  # a new worker's first message: torch imported and warmed up
 POOLS: list = []  # every TrainingPool made, for serving.launch to wait on
 READY_SECONDS = 120.0  # a new worker not ready by then (importing torch takes ~2-8 s here) is given up
@@ -74,7 +71,7 @@ class Worker:
     def __init__(self):
         parent_end, child_end = socket.socketpair()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "serving.worker", str(child_end.fileno()), str(NICE)],
+            [sys.executable, "-m", "serving.child", str(child_end.fileno()), str(NICE)],
             pass_fds=[child_end.fileno()], cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         )
         child_end.close()
@@ -247,80 +244,3 @@ def _finish(worker: Worker, job: int) -> bool:
 def _unbundle(message) -> list:
     """A bundle of events (a list) or one message, as a list."""
     return message if isinstance(message, list) else [message]
-
-
-# ---------------------------------------------------------------------------------------------
-# The child process
-
-
-def _warm_up() -> None:
-    """One tiny training before the first job: torch's first backward, GRU kernels and the loader
-    start up here (~1.5 s), not inside the first learner's run."""
-    import pandas as pd
-
-    from rnn_demo.train import TrainConfig, train
-
-    names = pd.DataFrame({"name": ["ab", "ba", "abc", "cba"], "label": ["A", "B", "A", "B"]})
-    for _ in train(names, TrainConfig(epochs=1, hidden_size=4, num_layers=1, batch_size=2, val_fraction=0.5)):
-        pass
-
-
-def serve(conn: Connection) -> None:
-    """Run jobs until the parent goes away: ("train", job, table, config, map_names) or
-    ("remember", job, config) -> events; ("stop", job)."""
-    import torch
-
-    torch.set_num_threads(1)
-    _warm_up()
-    send(conn, READY)
-    stopped: set[int] = set()
-
-    def stop_asked(job: int) -> bool:
-        while conn.poll():
-            kind, which, *_ = receive(conn)
-            if kind == "stop":
-                stopped.add(which)
-        return job in stopped
-
-    while True:
-        try:
-            kind, job, *args = receive(conn)
-        except (EOFError, OSError):
-            return  # the server has gone: nothing may outlive it
-        if kind not in JOBS:
-            continue  # a stop for a job that already ended
-        bundle, sent_at = [], time.monotonic()
-        try:
-            for message in JOBS[kind](*args, stop=lambda job=job: stop_asked(job)):  # this job's stop, bound now
-                bundle.append(message)
-                if not isinstance(message, BatchEvent) or time.monotonic() - sent_at >= BUNDLE_SECONDS:
-                    send(conn, bundle)
-                    bundle, sent_at = [], time.monotonic()
-        except Exception as err:  # sent back and raised in the parent, where it is reported
-            send(conn, bundle + [err])
-        stopped.discard(job)
-
-
-def _events_and_maps(table: pd.DataFrame, config: TrainConfig, map_names: list[str] | None,
-                     stop: Callable[[], bool]) -> Iterator[Event | MapSnapshot]:
-    """train()'s events, each EpochEvent without its model; with map_names, then the map it drew."""
-    from rnn_demo.train import train
-
-    previous = None
-    for event in train(table, config, stop=stop):
-        if isinstance(event, EpochEvent) and event.model is not None:
-            model, event.model = event.model, None  # the weights stay here
-            yield event
-            if map_names:
-                previous = take_snapshot(model, map_names, event.epoch, previous)
-                yield previous
-        else:
-            yield event
-
-
-JOBS = {"train": _events_and_maps, "remember": remember_first}
-
-
-if __name__ == "__main__":
-    os.nice(int(sys.argv[2]))
-    serve(Connection(int(sys.argv[1])))
