@@ -64,13 +64,13 @@ def keep(session: Session) -> tuple[dict, str]:
     return kept, "  \n".join([line, *(f"⚠ {note}." for note in notes)]).strip()
 
 
-def _restore_model(session: Session, text) -> str:
+def _restore_model(session: Session, text, when) -> str:
     data = base64.b64decode(str(text), validate=True)
     if len(data) > MAX_MODEL_BYTES:
         raise CheckpointError("larger than a kept model can be")
     path = session.folder / "restored.safetensors"
     path.write_bytes(data)
-    session.use_model(load_checkpoint(path), str(session.trained_at or "kept from your last visit"))
+    session.use_model(load_checkpoint(path), str(when or "kept from your last visit")[:40])
     session.previous = None  # nothing to go back to on a fresh page
     return "your model"
 
@@ -99,10 +99,10 @@ def restore(session: Session, kept) -> str:
     if not isinstance(kept, dict) or session.model is not None or session.table is not None:
         return ""
     back, refused = [], []
-    steps = [("model", lambda: _restore_model(session, kept["model"]) if "model" in kept else ""),
+    steps = [("model", lambda: _restore_model(session, kept["model"], kept.get("trained_at")) if "model" in kept
+              else ""),
              ("table", lambda: _restore_table(session, kept["table"]) if "table" in kept else ""),
              ("compare runs", lambda: _restore_runs(session, kept.get("runs", []), kept.get("curves", [])))]
-    session.trained_at = str(kept.get("trained_at", ""))[:40]
     for name, step in steps:
         try:
             back += [step()]
