@@ -1,4 +1,4 @@
-"""Command line: python -m rnn_demo {train,predict,evaluate,export,remember-first} ...
+"""Command line: python -m rnn_demo {train,predict,evaluate,export,remember-first,intervene} ...
 
 Bad input exits with status 2 and one line `error: ...` on stderr, never a traceback.
 """
@@ -17,7 +17,7 @@ from .checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, s
 from .config import BALANCE_METHODS, KEEP_BEST, OPTIONS, SCHEDULES
 from .data import DataError
 from .evaluate import evaluate
-from .inside import remember_first_cli
+from .inside import intervene_cli, remember_first_cli
 from .models import ARCHITECTURES, CELLS, POOLINGS
 from .predict import parse_names, predict
 from .train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, train
@@ -91,6 +91,7 @@ def build_parser() -> Parser:
     x.add_argument("--out", required=True, help="folder to write")
 
     remember_first_cli.add_parser(commands)
+    intervene_cli.add_parser(commands)
     return parser
 
 
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         {"train": run_train, "predict": run_predict, "evaluate": run_evaluate, "export": run_export,
-         "remember-first": remember_first_cli.run}[args.command](args)
+         "remember-first": remember_first_cli.run, "intervene": intervene_cli.run}[args.command](args)
     except (UsageError, DataError, CheckpointError, TrainingError, ValueError, OSError) as err:
         message = " ".join(str(err).split()) or type(err).__name__
         print(f"error: {message}", file=sys.stderr)

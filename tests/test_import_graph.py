@@ -9,7 +9,8 @@ from conftest import ROOT
 PACKAGE = ROOT / "rnn_demo"
 ROOMS = ("rnn_demo.inside", "rnn_demo.lesson", "rnn_demo.export")
 # The command line is a front door like app.py: it may offer one room's experiment (or tool) as a subcommand.
-FRONT_DOOR = {"rnn_demo.__main__": {"rnn_demo.inside.remember_first_cli", "rnn_demo.export.script.export_run"}}
+FRONT_DOOR = {"rnn_demo.__main__": {"rnn_demo.inside.remember_first_cli", "rnn_demo.inside.intervene_cli",
+                                  "rnn_demo.export.script.export_run"}}
 
 
 def module_name(path: Path) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -69,6 +69,13 @@ class CellUpdate:
     c: torch.Tensor | None  # (B, H) lstm cell state, None for rnn and gru
 
 
+GateEdit = Callable[[str, torch.Tensor], torch.Tensor]  # (gate name, value (B, H)) -> value (B, H)
+
+
+def _unchanged(name: str, value: torch.Tensor) -> torch.Tensor:
+    return value
+
+
 def layer_weights(model: NameClassifier) -> list[LayerWeights]:
     """Every layer's (and direction's) weights, layer by layer, forward before backward."""
     if isinstance(model, ManualRNN):
@@ -82,8 +89,10 @@ def layer_weights(model: NameClassifier) -> list[LayerWeights]:
 
 
 def cell_update(cell: str, w: LayerWeights, x: torch.Tensor, h: torch.Tensor,
-                c: torch.Tensor | None = None) -> CellUpdate:
-    """One step: input x (B, In), previous state h (B, H) (and c for the lstm) -> every vector."""
+                c: torch.Tensor | None = None, gate: GateEdit | None = None) -> CellUpdate:
+    """One step: input x (B, In), previous state h (B, H) (and c for the lstm) -> every vector.
+    gate(name, value) may replace a gate's value (B, H) before it is used: an intervention."""
+    gate = gate or _unchanged
     gx = linear(x, w.weight_ih, w.bias_ih)  # (B, G*H): the input's share of every gate
     gh = linear(h, w.weight_hh, w.bias_hh)  # (B, G*H): the previous state's share
     if cell == "rnn":
@@ -93,14 +102,14 @@ def cell_update(cell: str, w: LayerWeights, x: torch.Tensor, h: torch.Tensor,
     if cell == "gru":
         xr, xz, xn = gx.chunk(3, dim=1)
         hr, hz, hn = gh.chunk(3, dim=1)
-        r = torch.sigmoid(xr + hr)
-        z = torch.sigmoid(xz + hz)
+        r = gate("r", torch.sigmoid(xr + hr))
+        z = gate("z", torch.sigmoid(xz + hz))
         n = torch.tanh(xn + r * hn)  # the reset gate scales only the state's share of the candidate
         h_new = (1 - z) * n + z * h
         return CellUpdate([("r", r), ("z", z), ("n", n), ("h", h_new)], h_new, None)
     if cell == "lstm":
         i, f, g, o = (gx + gh).chunk(4, dim=1)
-        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        i, f, g, o = gate("i", torch.sigmoid(i)), gate("f", torch.sigmoid(f)), torch.tanh(g), gate("o", torch.sigmoid(o))
         c_new = f * c + i * g
         h_new = o * torch.tanh(c_new)
         return CellUpdate([("i", i), ("f", f), ("g", g), ("o", o), ("c", c_new), ("h", h_new)], h_new, c_new)
