@@ -33,6 +33,7 @@ from ui import (
 from ui import session as sessions
 
 CSS = Path(__file__).resolve().parent / "ui" / "style.css"
+KEYS_JS = (Path(__file__).resolve().parent / "ui" / "keys.js").read_text()  # the keyboard shortcuts
 serving.setup()  # one thread per training, Gradio's speed-ups (serving/__init__.py)
 
 # Gradio's copies of uploads and downloads: swept hourly, deleted an hour after they were made.
@@ -96,5 +97,5 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
 demo.queue(default_concurrency_limit=8)
 
 if __name__ == "__main__":
-    serving.launch(demo, sessions.WORK_DIR, css_paths=[CSS], max_file_size=limits.MAX_UPLOAD_BYTES * 4,
+    serving.launch(demo, sessions.WORK_DIR, css_paths=[CSS], js=KEYS_JS, max_file_size=limits.MAX_UPLOAD_BYTES * 4,
                    allowed_paths=[str(sessions.WORK_DIR), str(DEFAULT_CHECKPOINT)])

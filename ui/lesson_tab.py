@@ -71,6 +71,8 @@ FINISH_JS = Template("""(index) => {
   return index;
 }""").substitute(last=len(STEPS) - 1, drop=DROP_STEP_JS)
 NEXT, FINISH = "Next step →", "Finish: check yourself →"
+KEYS = ("Keys: Tab to a control, Enter presses it; with focus in the lesson (not in a text box) n / p go to "
+        "the next / previous step (→ / ← too, from a button); in the step list the arrows pick a step.")
 
 
 @dataclass
@@ -157,6 +159,7 @@ def build(session: gr.State) -> LessonTab:
             back = gr.Button("← Back", size="sm", interactive=False, elem_id="lesson-back")
             view = gr.Button(f"Open the full view: {VIEWS[first.view]}", size="sm", elem_id="lesson-view")
             forward = gr.Button(NEXT, size="sm", elem_id="lesson-next")
+        gr.Markdown(KEYS, elem_classes="keys")  # ui/keys.js
         with gr.Accordion("At the end: take your run home as code", open=False, elem_id="lesson-export"):
             export_panel.build(session, "-lesson")
     picker.change(show_step, picker, [title, text, code, box, result, table, back, view, forward],

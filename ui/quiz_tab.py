@@ -18,6 +18,8 @@ from rnn_demo.lesson.quiz import check, questions, record, score
 from .session import DEFAULT_MODEL, Session
 
 FIRST = questions(DEFAULT_MODEL)  # the slots: same ids, order and kinds for every model
+KEYS = ("Keys: Tab to the choices, ↑ / ↓ pick one, Enter checks it (Enter in the number box too); n / p go to "
+        "the next / previous question (→ / ← too, from a button).")
 
 
 @dataclass
@@ -100,6 +102,7 @@ def build(session: gr.State) -> QuizTab:
         with gr.Row():
             back = gr.Button("← Previous", size="sm", elem_id="quiz-back")
             forward = gr.Button("Next question →", size="sm", elem_id="quiz-next")
+        gr.Markdown(KEYS, elem_classes="keys")  # ui/keys.js
     shown = [prompt, choice, number, feedback, picker]
     picker.input(show_question, [picker, results, session], shown, api_visibility="private", show_progress="hidden")
     for button, step in ((back, -1), (forward, 1)):

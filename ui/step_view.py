@@ -17,6 +17,8 @@ from .session import Session
 DEFAULT_NAME = "Kowalski"
 NO_BARS = pd.DataFrame({"vector · unit": ["(load a name)"], "value": [0.0]})
 CONTEXT_LINES = 5  # source lines shown around the running ones
+KEYS = ("Keys: Enter in the name box loads it; Tab to the buttons, Enter presses the one in focus; there "
+        "← / → step back / forward and Space or k plays / pauses.")
 
 
 def load(name: str, session: Session):
@@ -92,12 +94,13 @@ def build(session: gr.State) -> None:
     with gr.Row():
         name = gr.Textbox(DEFAULT_NAME, label="Name", scale=3, elem_id="step-name")
         load_btn = gr.Button("Load", scale=1, elem_id="step-load")
-    with gr.Row():
+    with gr.Row(elem_id="step-controls"):  # ui/keys.js: the step-through's keys work in this row
         back = gr.Button("◀ Back", size="sm", elem_id="step-back")
         play = gr.Button("▶ Play", size="sm", elem_id="step-play")
         pause = gr.Button("■ Pause", size="sm", elem_id="step-pause")
         forward = gr.Button("Next ▶", size="sm", elem_id="step-next")
         speed = gr.Slider(0.5, 8, value=2, step=0.5, label="Steps per second", elem_id="step-speed")
+    gr.Markdown(KEYS, elem_classes="keys")
     header = gr.Markdown(show(None, 0)[0], elem_id="step-header")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
