@@ -66,9 +66,16 @@ def test_the_step_through_steps_plays_and_pauses_from_the_keyboard(page):
     paused_at = step_number(page)
     time.sleep(1.5)
     assert step_number(page) == paused_at
-    page.keyboard.press(" ")  # Space plays too
-    assert wait_for(lambda: step_number(page) > paused_at, timeout=20)
+    # Space plays too, even on the Pause button: the row's Space is play / pause, never the button in focus
+    # (a native press of Pause would stop the playing at once).
+    page.locator("#step-pause").focus()
     page.keyboard.press(" ")
+    assert wait_for(lambda: step_number(page) >= paused_at + 2, timeout=20), page.inner_text("#step-header")
+    page.keyboard.press(" ")  # and pauses
+    time.sleep(1.0)
+    stopped_at = step_number(page)
+    time.sleep(1.5)
+    assert step_number(page) == stopped_at
     page.screenshot(path=str(SHOTS / "keyboard-step.png"))
 
 
