@@ -1,10 +1,10 @@
-"""Watch it think: why an RNN behaves as it does, in four views (one module each)."""
+"""Watch it think: why an RNN behaves as it does, in seven views (one module each)."""
 
 from __future__ import annotations
 
 import gradio as gr
 
-from ui import gradients_view, map_view, remember_view, step_view, units_view
+from ui import cells_view, gradients_view, intervene_view, map_view, remember_view, step_view, units_view
 
 TAB_ID = "why"
 
@@ -22,3 +22,7 @@ def build(session: gr.State) -> None:
                 map_view.build(session)
             with gr.Tab("Unit explorer", id="why-units"):
                 units_view.build(session)
+            with gr.Tab("Change it", id="why-intervene"):
+                intervene_view.build(session)
+            with gr.Tab("Cells side by side", id="why-cells"):
+                cells_view.build()
