@@ -116,8 +116,8 @@ def test_the_step_leaves_the_address_bar_with_the_lesson(fresh):
     assert wait_for(lambda: selected_tab(page) == "Padding & packing", timeout=20)
     assert wait_for(lambda: "step" not in query(page), timeout=10), query(page)
     page.get_by_role("tab", name="Lesson").click()
-    page.locator("#lesson-steps").get_by_label("11. Why gated cells").check()
-    assert wait_for(lambda: query(page).get("step") == "why-gated", timeout=10)
+    page.locator("#lesson-steps").get_by_label("12. Change it and see what breaks").check()
+    assert wait_for(lambda: query(page).get("step") == "intervene", timeout=10)
     assert wait_for(lambda: page.inner_text("#lesson-next").strip() == "Finish: check yourself →", timeout=20)
     page.click("#lesson-next")  # the lesson is finished: the quiz, and no step
     assert wait_for(lambda: selected_tab(page) == "Check yourself", timeout=20)

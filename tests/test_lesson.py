@@ -16,7 +16,7 @@ from rnn_demo.models import ARCHITECTURES, CELLS, ModelConfig, build_model
 from rnn_demo.predict import model_batch
 
 GUIDE_ORDER = ["one-hot", "cell-loop", "nn-rnn", "padding", "packing", "stacking", "bidirectional", "dataset",
-               "training", "evaluation", "why-gated"]
+               "training", "evaluation", "why-gated", "intervene"]
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,15 @@ import pytest
 
 from rnn_demo.data import V
 from rnn_demo.lesson.questions import PADDED_NAMES
-from rnn_demo.lesson.quiz import UNPACKED_BATCH, questions
+from rnn_demo.lesson.quiz import NO_LOSS, UNPACKED_BATCH
 from rnn_demo.lesson.steps import VIEWS
 from rnn_demo.train import TrainConfig, run_to_end, train
-from ui import letters_tab, mistakes_tab, packing_tab
+from ui import intervene_view, letters_tab, mistakes_tab, packing_tab, quiz_tab
 from ui.session import Session
 
 # The view each of these questions' hint names (and whose handler the tests below follow).
 FOLLOWED = {"prefix-nak": "letters", "li-unpacked": "mistakes", "one-hot-width": "packing",
-            "padded-steps": "packing", "running-at-step": "packing"}
+            "padded-steps": "packing", "running-at-step": "packing", "knock-out-all": "why", "knock-out-loses": "why"}
 # Questions whose hint names no view: they ask for an idea, or say how to work the number out.
 IDEAS = {"find-bug", "rnncell-vs-rnn", "why-pad", "why-pack", "h-n-numbers", "why-bidirectional", "backward-end",
          "collate-fn", "validation-split", "clip", "fc-parameters", "macro-accuracy", "fair-compare", "why-gates"}
@@ -48,7 +48,7 @@ def session(request) -> Session:
 
 
 def by_id(session: Session) -> dict:
-    return {q.id: q for q in questions(session.answering)}
+    return {q.id: q for q in quiz_tab.asked(session)}  # as the page asks them: on the views' own names
 
 
 def views_named(hint: str) -> set[str]:
@@ -134,3 +134,27 @@ def test_a_close_row_gets_the_decimals_that_tell_its_first_two_apart():
     assert letters_tab.percent_format(pd.DataFrame({"A": [0.9, 0.502], "B": [0.1, 0.498]})) == "{:.1%}"
     assert letters_tab.percent_format(pd.DataFrame({"A": [0.5004], "B": [0.4996]})) == "{:.2%}"
     assert letters_tab.percent_format(pd.DataFrame({"A": [1.0]})) == "{:.0%}"  # one language: nothing to tell apart
+
+
+def change_it(session: Session, units: str) -> tuple:
+    """Change it's outputs (the values, before their colour maps) for a knock-out of these units."""
+    return next(intervene_view.run(session, intervene_view.KINDS[0], units, "z", 1.0, 1, "every layer", 0.5,
+                                   "Kowalski"))
+
+
+def test_the_knock_out_questions_are_answered_by_the_change_it_view(session):
+    asked = by_id(session)
+    loses = asked["knock-out-loses"]
+    units = re.search(r"Change it, knock out units ([\d, ]+) and read the per-language table", loses.hint)[1]
+    table = change_it(session, units)[1]  # per language, biggest loss first: "the top row loses most"
+    top = table.iloc[0]
+    if loses.answer == NO_LOSS:
+        assert top["change"] >= 0, table.head()
+    else:
+        assert top["label"] == loses.answer, table.head()
+        tied = set(table[table["change"] == top["change"]]["label"])
+        assert tied & set(loses.choices) == {loses.answer}  # no other choice is as right
+    every = asked["knock-out-all"]
+    assert "knock out `all`" in every.hint and "type any name" in every.hint
+    note = change_it(session, "all")[0]
+    assert f"→ **{every.answer} " in note, note.splitlines()[2]

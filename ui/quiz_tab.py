@@ -14,10 +14,12 @@ import gradio as gr
 
 from rnn_demo.data import DataError
 from rnn_demo.lesson.quiz import check, questions, record, score
+from rnn_demo.report import shipped_model_split
 
+from .map_view import names_on_map
 from .session import DEFAULT_MODEL, Session
 
-FIRST = questions(DEFAULT_MODEL)  # the slots: same ids, order and kinds for every model
+FIRST = questions(DEFAULT_MODEL, shipped_model_split()[1])  # the slots: same ids, order and kinds for every model
 KEYS = ("Keys: Tab to the choices, ↑ / ↓ pick one, Enter checks it (Enter in the number box too); n / p go to "
         "the next / previous question (→ / ← too, from a button).")
 
@@ -32,7 +34,11 @@ class QuizTab:
 
 def asked(session: Session) -> list:
     """The questions for the session's model, computed once per model (the live ones run it)."""
-    return session.memo("quiz", questions)
+    try:
+        rows = names_on_map(session)[0]  # the names the Change it view scores on
+    except DataError:  # an uploaded model of other languages: the quiz picks its own names
+        rows = None
+    return session.memo("quiz", lambda model: questions(model, rows))
 
 
 def score_text(results: dict | None, session: Session) -> str:

@@ -18,7 +18,7 @@ from rnn_demo.data import check_name
 from rnn_demo.inside.gradients import gradient_decay
 from rnn_demo.inside.intervene import Intervention, intervened_logits, largest_singular_values, scaled_model
 from rnn_demo.inside.letters import readable
-from rnn_demo.models import NameClassifier
+from rnn_demo.models import BidirectionalRNN, NameClassifier
 
 # Why an intervention says more than the unit explorer: one line for the page and the CLI.
 NOT_CORRELATION = ("The unit explorer shows which units fire together with a language (a correlation); holding "
@@ -64,7 +64,7 @@ def compare(model: NameClassifier, rows: pd.DataFrame, change: Intervention) -> 
                           "after": (after == targets).numpy()})
     per_label = (frame.groupby("label", sort=True).agg(names=("before", "size"), before=("before", "mean"),
                                                         after=("after", "mean")).reset_index())
-    per_label["change"] = per_label["after"] - per_label["before"]
+    per_label["change"] = (per_label["after"] - per_label["before"]).round(9)  # equal losses tie exactly
     per_label = per_label.sort_values(["change", "label"], kind="stable").reset_index(drop=True)
     return Outcome(change, per_label, (frame["before"].mean().item(), frame["after"].mean().item()),
                    int(after.unique().numel()), len(names))
@@ -142,3 +142,12 @@ def scale_effect(model: NameClassifier, factor: float, names: list[str]) -> Scal
     curves = pd.concat(frames, ignore_index=True)
     curves["log10_norm"] = curves["log10_norm"].map(lambda v: max(v, -30.0) if not math.isnan(v) else v)
     return ScaleEffect((largest_singular_values(model), largest_singular_values(model, factor)), curves, tuple(reach))
+
+
+def leaned_on_units(model: NameClassifier, n: int = 5) -> list[int]:
+    """The n top-layer units the classifier weighs most: the largest columns of fc's weight, a unit's
+    copies (its last state and, with 'last+max' pooling, its max) summed. Plain unit numbers, as parse_units takes."""
+    weight = model.fc.weight.detach().abs()  # (C, F), F = U or 2U
+    U = model.config.hidden_size * (2 if isinstance(model, BidirectionalRNN) else 1)
+    per_unit = weight.reshape(weight.shape[0], -1, U).sum(dim=(0, 1))  # (U,)
+    return per_unit.argsort(descending=True, stable=True)[:n].tolist()

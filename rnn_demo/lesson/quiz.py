@@ -2,7 +2,7 @@
 with the questions on the ideas from questions.py; checking an answer, and the score. The answer is
 never in the prompt, and a wrong answer gets a hint, not the answer.
 
-    qs = questions(model)
+    qs = questions(model, val_rows)  # val_rows: the validation names (name, label) the views score on
     feedback = check(qs[0], "the learner's choice or number")  # Feedback(correct, text, view, step)
     results = record(results, qs[0], feedback)  # {question id: right?}, JSON-ready for gr.BrowserState
     print(score(results, qs))  # "3 of 19 right (4 answered)"
@@ -13,20 +13,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import pandas as pd
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from rnn_demo.data import DataError
+from rnn_demo.data import DataError, clean_table
+from rnn_demo.inside.intervene import parse_intervention
+from rnn_demo.inside.intervene_effects import compare, leaned_on_units
 from rnn_demo.inside.mistakes import logits_without_packing
 from rnn_demo.lesson.experiments import describe
 from rnn_demo.lesson.questions import Question, guide_questions, view_questions
 from rnn_demo.lesson.steps import VIEWS, step_by_slug
 from rnn_demo.models import ManualRNN, NameClassifier, count_parameters
 from rnn_demo.predict import model_batch, predict
+from rnn_demo.report import names_to_score, read_default_table
 
 UNPACKED_BATCH = ["Li", "Schwarzenegger", "Papadopoulos"]  # 'Li' first: the name asked about
 PREFIX_NAME, PREFIX_LENGTH = "Nakamura", 3
 H_N_BATCH = 4
+KNOCKED_OUT = 5  # units the knock-out question holds at zero
+NO_LOSS = "None: no language loses"
 
 
 @dataclass(frozen=True)
@@ -170,14 +176,64 @@ def _fc_question(model: NameClassifier) -> Question:
         "model", "nn-rnn", live=True)
 
 
+def _knock_out_question(model: NameClassifier, rows: pd.DataFrame) -> Question:
+    units = ", ".join(map(str, sorted(leaned_on_units(model, KNOCKED_OUT))))
+    per_label = compare(model, rows, parse_intervention(model, knock_out=units)).per_label  # biggest loss first
+    worst = per_label.iloc[0]
+    right = worst["label"] if worst["change"] < 0 else NO_LOSS
+    others = per_label[per_label["change"] > worst["change"]]["label"].tolist()  # a tie is not a distractor
+    shown = per_label.set_index("label")
+    choices = _sorted_choices(right, others, 3) + (() if right == NO_LOSS else (NO_LOSS,))
+
+    def points(label: str) -> str:
+        return f"{label} {shown.loc[label, 'before']:.0%} → {shown.loc[label, 'after']:.0%}"
+    return Question(
+        "knock-out-loses",
+        f"Hold units **{units}** of your model's top layer at zero at every letter (the five its classifier "
+        f"weighs most). Which of these languages loses the most validation accuracy?",
+        choices, right,
+        f"Knocked out: {'; '.join(points(label) for label in choices if label != NO_LOSS)}. "
+        + (f"The model needed those units for {right} most: a cause, which the unit explorer's correlation "
+           "alone cannot show." if right != NO_LOSS else "The model does not need those units for any language."),
+        f"In Watch it think > Change it, knock out units {units} and read the per-language table: the top row "
+        "loses most.", "why", "intervene", live=True)
+
+
+def _knock_out_all_question(model: NameClassifier) -> Question:
+    bias = model.fc.bias.detach()  # (C,): what fc returns for an all-zero input
+    ranked = [model.labels[i] for i in bias.argsort(descending=True).tolist()]
+    return Question(
+        "knock-out-all",
+        "Knock out **every** hidden unit of your model (`all`): each state is held at zero at every letter. "
+        "Which language does it answer then, for any name?",
+        _sorted_choices(ranked[0], ranked[1:]), ranked[0],
+        f"With every state at zero, fc reads zeros and returns its bias alone: the largest bias is "
+        f"{ranked[0]}'s ({bias.max():.2f}), whatever the name.",
+        "What does a Linear layer, Wx + b, return when x is all zeros? Or knock out `all` in Watch it think > "
+        "Change it and type any name.", "why", "intervene", live=True)
+
+
 QUESTION_ORDER = ("one-hot-width", "find-bug", "rnncell-vs-rnn", "prefix-nak", "why-pad", "padded-steps",
                   "why-pack", "running-at-step", "li-unpacked", "h-n-numbers", "why-bidirectional",
                   "backward-end", "collate-fn", "validation-split", "clip", "fc-parameters", "macro-accuracy",
-                  "fair-compare", "why-gates")
+                  "fair-compare", "why-gates", "knock-out-all", "knock-out-loses")
 
 
-def questions(model: NameClassifier) -> list[Question]:
-    """Every question in lesson order; the live ones computed now from this model."""
-    live = (_prefix_question(model), _unpacked_question(model), _h_n_question(model), _fc_question(model))
+def _default_rows(model: NameClassifier) -> pd.DataFrame:
+    """The default table's names this model knows; for a model of other languages, its own answers
+    stand in as labels (then 'loses' means 'stops answering')."""
+    try:
+        return names_to_score(model, None, read_default_table())[0]
+    except DataError:
+        names = clean_table(read_default_table())[0]["name"].tolist()
+        return pd.DataFrame({"name": names, "label": [top[0][0] for top in predict(model, names, k=1)]})
+
+
+def questions(model: NameClassifier, val_rows: pd.DataFrame | None = None) -> list[Question]:
+    """Every question in lesson order; the live ones computed now from this model (the knock-out one on
+    val_rows, by default the default table's names this model knows)."""
+    rows = val_rows if val_rows is not None else _default_rows(model)
+    live = (_prefix_question(model), _unpacked_question(model), _h_n_question(model), _fc_question(model),
+            _knock_out_all_question(model), _knock_out_question(model, rows))
     every = {**guide_questions(), **view_questions(), **{q.id: q for q in live}}
     return [every[i] for i in QUESTION_ORDER]

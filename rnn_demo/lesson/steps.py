@@ -1,4 +1,4 @@
-"""The guide's path as lesson steps, in order: one-hot encoding to why gated cells.
+"""The guide's path as lesson steps, in order: one-hot encoding to why gated cells, then intervening.
 
 Each step has a slug (for the URL), a few sentences, the project's own code for that step (read live
 from rnn_demo with inspect, so it never goes stale), the view of the app it comes from, and one
@@ -18,8 +18,8 @@ from pathlib import Path
 
 from rnn_demo import data, evaluate, models, train
 from rnn_demo.data import DataError
-from rnn_demo.inside import gradients
-from rnn_demo.lesson import experiments
+from rnn_demo.inside import gradients, intervene
+from rnn_demo.lesson import experiments, intervening
 from rnn_demo.lesson import training as lesson_training
 from rnn_demo.lesson.experiments import ExperimentResult
 from rnn_demo.models import NameClassifier
@@ -128,6 +128,11 @@ STEPS: tuple[LessonStep, ...] = (
          "unchanged, once the gate is open: training can open it, and so does starting its bias at +1. Measure how "
          "far back each cell still reaches.",
          (gradients.state_gradient_norms,), "why", lesson_training.why_gated_experiment, "Wolfeschlegelsteinhausen"),
+    LessonStep("intervene", "Change it and see what breaks",
+         "A unit that fires for Polish names may still not be why the model says Polish. To find out, change the "
+         "network at every letter and measure again: hold units at zero, force a gate, scale W_hh. The manual "
+         "cell loop is where such a change goes, because nn.RNN runs its loop out of reach.",
+         (intervene._run_layer,), "why", intervening.intervene_experiment, "Kowalski, Nakamura, O'Neill"),
 )
 
 
