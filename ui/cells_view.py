@@ -68,7 +68,10 @@ def build() -> None:
     letter = gr.Slider(1, 2, value=1, step=1, label="Letter", interactive=False, elem_id="cells-letter")
     word = gr.HTML(elem_id="cells-word")
     with gr.Row(equal_height=False):
-        columns = [gr.Markdown(elem_id=f"cells-{cell}") for cell in CELLS]
+        columns = []
+        for cell in CELLS:  # min_width: on a phone the three wrap, one under the other
+            with gr.Column(min_width=300):
+                columns.append(gr.Markdown(elem_id=f"cells-{cell}"))
     plot = gr.LinePlot(NO_STEPS, x="position", y="state change ‖h_t − h_{t−1}‖", color="cell", height=260,
                        title="How far each cell's state moves at each letter", elem_id="cells-plot")
     shown = [word, *columns]

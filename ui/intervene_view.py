@@ -14,7 +14,7 @@ from rnn_demo.inside.units import selective_units
 
 from .errors import refused
 from .map_view import names_on_map
-from .plots import PALETTE
+from .plots import GREY, PALETTE
 from .session import Session
 from .units_view import scan
 
@@ -23,7 +23,7 @@ GATE_CHOICES = [("z — GRU update gate (1 keeps the old state)", "z"), ("r — 
                 ("f — LSTM forget gate (0 erases the cell state)", "f"), ("i — LSTM input gate", "i"),
                 ("o — LSTM output gate", "o")]
 # The same two colours in every plot of the view; the change bars: lost in the "after" colour.
-SERIES = {"before": PALETTE[0], "after": PALETTE[1], "lost": PALETTE[1], "gained": PALETTE[0], "same": PALETTE[0]}
+SERIES = {"before": PALETTE[0], "after": PALETTE[1], "lost": PALETTE[1], "gained": PALETTE[0], "same": GREY}
 DEFAULT_NAME = "Kowalski"
 SELECTIVE_DEFAULT = 5  # units knocked out when the box is empty: the unit explorer's most selective
 
