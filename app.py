@@ -24,6 +24,7 @@ from ui import (
     letters_tab,
     mistakes_tab,
     model_tab,
+    open_tab,
     packing_tab,
     quiz_tab,
     share_url,
@@ -52,7 +53,8 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
             training = train_panel.build()
         with gr.Column(scale=2):
             classify = classify_panel.build(state, training.arch)
-    with gr.Tabs() as tabs:
+    probe = open_tab.build()
+    with gr.Tabs(elem_id=open_tab.TABS_ID) as tabs:
         data = data_tab.build(state)
         names_table = data.table
         model = model_tab.build(state, names_table, classify.answering)
@@ -65,15 +67,15 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         lesson = lesson_tab.build(state)
         quiz = quiz_tab.build(state)
 
-    # A new model (trained or uploaded) redraws every view that shows the answering model.
+    # A new model (trained, uploaded or restored) redraws the view on screen that shows the answering
+    # model; the others redraw when their tab is opened (ui/open_tab.py).
     train_event = train_panel.wire(training, state, names_table, classify.answering)
-    after_training = train_event.then(*compare, api_visibility="private")
-    for refresh in (model.report, model.baselines, model.download, letters, mistakes, quiz.refresh):
-        after_training.then(*refresh, api_visibility="private")
-        model.uploaded.then(*refresh, api_visibility="private")
-        training.restored.then(*refresh, api_visibility="private")
+    refreshes = {"compare": [compare], "model": [model.report, model.baselines, model.download],
+                 "letters": [letters], "mistakes": [mistakes], "questions": [quiz.refresh]}
+    after_training, after_upload, after_restore = (open_tab.wire(event, refreshes, probe) for event in
+                                                   (train_event, model.uploaded, training.restored))
     keep.wire(kept, state, keep_note, start_over_btn,
-              [after_training, model.uploaded, training.restored, *data.changed])
+              [after_training, after_upload, after_restore, *data.changed])
     controls = training.controls  # page name -> control
     share_url.wire(controls)
     lesson_tab.wire(lesson, tabs)
