@@ -7,9 +7,12 @@ import time
 
 import pytest
 
+from rnn_demo.lesson.quiz import QUESTION_ORDER
 from rnn_demo.lesson.steps import STEPS
 
 from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
+
+N = len(QUESTION_ORDER)  # the quiz's length
 
 
 @pytest.fixture
@@ -100,10 +103,10 @@ def test_the_lesson_moves_on_and_back_from_the_keyboard(page):
 def test_a_quiz_question_is_answered_and_checked_from_the_keyboard(page):
     open_tab(page, "Check yourself")
     prompt, feedback = page.locator("#quiz-prompt"), page.locator("#quiz-feedback")
-    assert wait_for(lambda: "1 of 19" in prompt.inner_text(), timeout=20)
+    assert wait_for(lambda: f"1 of {N}" in prompt.inner_text(), timeout=20)
     page.locator("#quiz-next").focus()
     page.keyboard.press("n")  # the next question: one with choices
-    assert wait_for(lambda: "2 of 19" in prompt.inner_text(), timeout=20), prompt.inner_text()
+    assert wait_for(lambda: f"2 of {N}" in prompt.inner_text(), timeout=20), prompt.inner_text()
     choices = page.locator("#quiz-choice input[type='radio']")
     assert wait_for(lambda: choices.count() == 4, timeout=20)
     choices.first.focus()
@@ -116,5 +119,5 @@ def test_a_quiz_question_is_answered_and_checked_from_the_keyboard(page):
     assert wait_for(lambda: "(1 answered)" in page.inner_text("#quiz-score"), timeout=20)
     page.locator("#quiz-back").focus()
     page.keyboard.press("p")
-    assert wait_for(lambda: "1 of 19" in prompt.inner_text(), timeout=20)
+    assert wait_for(lambda: f"1 of {N}" in prompt.inner_text(), timeout=20)
     page.screenshot(path=str(SHOTS / "keyboard-quiz.png"))

@@ -10,6 +10,8 @@ from rnn_demo.lesson.steps import STEPS
 
 from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
+N = len(QUESTION_ORDER)  # the quiz's length, however many questions it grows to
+
 
 @pytest.fixture
 def page(browser, app_server):  # noqa: F811
@@ -71,29 +73,29 @@ def test_the_quiz_checks_hides_the_answer_and_keeps_the_score_after_a_reload(pag
     number = QUESTION_ORDER.index("why-pack") + 1
     open_app(page, app_server.url)
     page.get_by_role("tab", name="Check yourself").click()
-    assert wait_for(lambda: "Score: 0 of 19 right (0 answered)" in page.inner_text("#quiz-score"), timeout=20)
+    assert wait_for(lambda: f"Score: 0 of {N} right (0 answered)" in page.inner_text("#quiz-score"), timeout=20)
     page.locator("#quiz-picker").get_by_label(str(number), exact=True).check()
-    assert wait_for(lambda: f"{number} of 19" in page.inner_text("#quiz-prompt"), timeout=20)
+    assert wait_for(lambda: f"{number} of {N}" in page.inner_text("#quiz-prompt"), timeout=20)
     assert "Right." not in page.inner_text("#quiz-question") and "Not quite." not in page.inner_text("#quiz-question")
     page.locator("#quiz-choice").get_by_label("To make the one-hot vectors smaller").check()
     page.click("#quiz-check")
     assert wait_for(lambda: "Not quite." in page.inner_text("#quiz-feedback"), timeout=20)
-    assert "0 of 19 right (1 answered)" in page.inner_text("#quiz-score")
+    assert f"0 of {N} right (1 answered)" in page.inner_text("#quiz-score")
     assert wait_for(lambda: f"{number} ✗" in page.inner_text("#quiz-picker"))
     page.locator("#quiz-choice").get_by_label(
         "So each name's recurrence stops at its own last letter and padding never reaches its state").check()
     page.click("#quiz-check")
     assert wait_for(lambda: "Right." in page.inner_text("#quiz-feedback"), timeout=20)
-    assert wait_for(lambda: "1 of 19 right (1 answered)" in page.inner_text("#quiz-score"))
+    assert wait_for(lambda: f"1 of {N} right (1 answered)" in page.inner_text("#quiz-score"))
     page.click("#quiz-next")  # the next question: a fresh prompt, no feedback left over
-    assert wait_for(lambda: f"{number + 1} of 19" in page.inner_text("#quiz-prompt"), timeout=20)
+    assert wait_for(lambda: f"{number + 1} of {N}" in page.inner_text("#quiz-prompt"), timeout=20)
     assert page.inner_text("#quiz-feedback").strip() == ""
     page.screenshot(path=str(SHOTS / "quiz-answered.png"), full_page=True)
     open_app(page, app_server.url)  # a reload: the score comes back from the browser's storage
     page.get_by_role("tab", name="Check yourself").click()
-    assert wait_for(lambda: "1 of 19 right (1 answered)" in page.inner_text("#quiz-score"), timeout=20)
+    assert wait_for(lambda: f"1 of {N} right (1 answered)" in page.inner_text("#quiz-score"), timeout=20)
     assert wait_for(lambda: f"{number} ✓" in page.inner_text("#quiz-picker"), timeout=20)
-    assert "1 of 19." in page.inner_text("#quiz-prompt")  # it opens at the first question not yet answered
+    assert f"1 of {N}." in page.inner_text("#quiz-prompt")  # it opens at the first question not yet answered
     page.screenshot(path=str(SHOTS / "quiz-after-reload.png"), full_page=True)
 
 
