@@ -13,7 +13,7 @@ def open_matrix(browser, app_server, width: int):  # noqa: F811
     page.goto(app_server.url)
     page.wait_for_selector("#train-btn", timeout=60_000)
     page.get_by_role("tab", name="Model & where it fails").click()
-    assert wait_for(lambda: page.locator("#confusion-heatmap td").count() == 18 * 18, timeout=40)
+    assert wait_for(lambda: page.locator("#confusion-heatmap td.shade").count() == 18 * 18, timeout=40)
     page.locator("#confusion-heatmap").scroll_into_view_if_needed()
     return page
 
@@ -37,7 +37,7 @@ def test_at_a_phones_width_the_row_names_stay_beside_the_cells(browser, app_serv
         page.goto(app_server.url + "?__theme=dark")
         page.wait_for_selector("#train-btn", timeout=60_000)
         page.get_by_role("tab", name="Model & where it fails").click()
-        assert wait_for(lambda: page.locator("#confusion-heatmap td").count() == 18 * 18, timeout=40)
+        assert wait_for(lambda: page.locator("#confusion-heatmap td.shade").count() == 18 * 18, timeout=40)
     scroll = page.locator("#confusion-heatmap .scroll")
     scroll.evaluate("e => e.scrollLeft = e.scrollWidth")
     box = scroll.bounding_box()

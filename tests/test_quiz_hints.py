@@ -69,7 +69,7 @@ def heatmap_row(page: str, row: str) -> dict[str, str]:
         return [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", tr)]
 
     rows = re.findall(r"<tr>(.*?)</tr>", page)
-    header = cells(rows[0], "th")[1:]  # the first header cell is the corner above the row names
+    header = cells(rows[0], "th")  # the corner above the row names is a <td>: it heads nothing
     found = [tr for tr in rows[1:] if cells(tr, "th") == [row]]
     assert len(found) == 1, f"no row {row!r} in the heat map"
     return dict(zip(header, cells(found[0], "td"), strict=True))

@@ -12,7 +12,6 @@ from ui import (
     classify_panel,
     compare_tab,
     data_tab,
-    heatmap,
     letters_tab,
     mistakes_tab,
     model_tab,
@@ -182,12 +181,6 @@ def test_letters_packing_and_mistakes_views_show_their_content():
 def test_too_many_names_for_the_packing_view_get_a_message():
     with pytest.raises(gr.Error, match="limit is 8"):
         packing_tab.show_packing(", ".join(["Li"] * 9))
-
-
-def test_heat_map_text_keeps_the_theme_colour_except_on_strong_cells():
-    page = heatmap.heatmap_html(pd.DataFrame([[0, 10]], columns=["a", "b"]), "t")
-    assert "#111" not in page  # a fixed dark text colour vanishes on the dark theme
-    assert page.count("class='strong'") == 1
 
 
 NAMES = list(share_url.URL_KEYS)  # the controls' page names, in the panel's order

@@ -12,6 +12,7 @@ from rnn_demo.inside.source import model_source
 from rnn_demo.models import Architecture
 from rnn_demo.predict import parse_names, predict
 
+from . import a11y
 from .session import Session
 
 TOP_K = 5
@@ -68,7 +69,8 @@ def classify_live(text: str, session: Session):
 
 def build(session: gr.State, arch: gr.Radio) -> ClassifyPanel:
     """The name box, the prediction, the answering model and the code of the picked architecture."""
-    gr.Markdown("### Classify")
+    a11y.build()  # page-wide, started here because this room is always built first after the header
+    gr.Markdown("## Classify")  # h2: the page's h1 above, the tabs' h3 sections below
     # lines=2: Enter starts a new line (a one-line box would submit and keep "Kim⏎Li" as "KimLi").
     name_input = gr.Textbox(label="Surname (several: one per line)", placeholder="e.g. Nakamura",
                             elem_id="name-input", lines=2, max_lines=8)

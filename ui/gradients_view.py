@@ -13,7 +13,7 @@ from rnn_demo.data import DataError
 from rnn_demo.inside.gradients import gradient_decay, saliency
 
 from .errors import refused
-from .heatmap import BLUE, RED
+from .heatmap import NEGATIVE, POSITIVE, shade
 from .plots import plot_frames
 from .session import Session
 
@@ -23,16 +23,16 @@ NO_CURVES = pd.DataFrame({"distance": [0, 1], "log10 norm": float("nan"), "serie
 
 
 def saliency_view(name: str, session: Session) -> tuple[str, str]:
-    """The name's letters shaded by how much each pushes the predicted language (blue up, red down)."""
+    """The name's letters shaded by how much each pushes the predicted language (blue up, yellow down:
+    the colour-blind-safe ends of ui/heatmap.py)."""
     try:
         view = saliency(session.answering, name or DEFAULT_NAME)
     except DataError as err:
         raise refused(str(err)) from None
     spans = []
-    for letter, shade, share in zip(view.letters["letter"], view.letters["shade"], view.letters["integrated"]):
-        colour = BLUE if shade >= 0 else RED
-        spans.append(f"<span title='{share:+.2f}' style='background: rgba({colour}, {abs(shade):.2f})'>"
-                     f"{html.escape(letter)}</span>")
+    for letter, strength, share in zip(view.letters["letter"], view.letters["shade"], view.letters["integrated"]):
+        colour = POSITIVE if strength >= 0 else NEGATIVE
+        spans.append(f"<span title='{share:+.2f}' {shade(colour, abs(strength))}>{html.escape(letter)}</span>")
     heading = f"<p>Why <b>{html.escape(view.label)}</b> ({view.probability:.0%}):</p>"
     return f"<div class='saliency'>{heading}{''.join(spans)}</div>", view.note
 

@@ -13,16 +13,34 @@ import colorcet
 import gradio as gr
 import pandas as pd
 
-# Glasbey's categorical palette (colorcet): Tableau's 10, then colours chosen to stay far apart;
-# 256 entries, so 18 languages get 18 different colours. The grey (8th) is kept for "other" marks.
-PALETTE = [colour for i, colour in enumerate(colorcet.palette["glasbey_category10"]) if i != 7]
+from .heatmap import UNDER, luminance, rgb
+
+# Glasbey's categorical palette (colorcet's glasbey_category10): Tableau's 10, then colours chosen to
+# stay far apart; 256 entries, so 18 languages get 18 different colours. Kept: those at least 2:1
+# against both themes' backgrounds (white, #27272a), so no language's dots vanish on the dark theme
+# (Glasbey's deep purples and greens did). The grey (8th) is kept for "other" marks.
 GREY = "#7f7f7f"
 
 
+def _reads_on_both(colour: str) -> bool:
+    lum = luminance(rgb(colour))
+    return (lum + 0.05) / (luminance(rgb(UNDER["dark"])) + 0.05) >= 2 and 1.05 / (lum + 0.05) >= 2
+
+
+def _near(colour: str, other: str) -> bool:
+    """Too alike to tell apart on a plot (e.g. Glasbey's #dd00ff beside the map's #ff00ff star)."""
+    return sum((a - b) ** 2 for a, b in zip(rgb(colour), rgb(other))) < 60 ** 2
+
+
+PALETTE = [colour for i, colour in enumerate(colorcet.palette["glasbey_category10"])
+           if i != 7 and _reads_on_both(colour)]
+
+
 def colour_map(names, fixed: dict[str, str] | None = None) -> dict[str, str]:
-    """A colour for each name, in order of first appearance; `fixed` colours win and are not reused."""
+    """A colour for each name, in order of first appearance; `fixed` colours win, and neither they
+    nor colours near them are reused."""
     fixed = fixed or {}
-    free = iter(colour for colour in PALETTE if colour not in fixed.values())
+    free = iter(colour for colour in PALETTE if not any(_near(colour, taken) for taken in fixed.values()))
     return {str(name): fixed.get(str(name)) or next(free) for name in dict.fromkeys(names)}
 
 

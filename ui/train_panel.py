@@ -24,6 +24,7 @@ from ui import options_panel
 
 from .api_table import api_door, as_table
 from .errors import refused
+from .plots import PALETTE
 from .session import Session, model_info, previous_line
 from .settings import make_config
 
@@ -36,7 +37,9 @@ ARCH_CHOICES = [
     ("Stacked nn.RNN — layers on layers, fed a packed batch", "stacked"),
     ("Bidirectional nn.RNN — reads the name both ways", "bidirectional"),
 ]
-SERIES = {"train loss (smoothed)": "#2563eb", "validation loss": "#dc2626", "validation accuracy": "#16a34a"}
+# Glasbey's first three (ui/plots.py): blue and orange stay apart under every common colour-vision
+# deficiency; green, the third, differs from both in lightness and is on its own 0-1 scale.
+SERIES = dict(zip(["train loss (smoothed)", "validation loss", "validation accuracy"], PALETTE))
 # One NaN point per series at epoch 0: the plot fixes its colours and number types from its first value.
 PLOT_SEEDS = pd.DataFrame({"epoch": 0.0, "value": float("nan"), "series": list(SERIES)})
 # Before training, the same at epoch 1 gives the empty plot a readable axis (a single x value makes a
