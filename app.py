@@ -72,10 +72,10 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
     train_event = train_panel.wire(training, state, names_table, classify.answering)
     refreshes = {"compare": [compare], "model": [model.report, model.baselines, model.download],
                  "letters": [letters], "mistakes": [mistakes], "questions": [quiz.refresh]}
-    after_training, after_upload, after_restore = (open_tab.wire(event, refreshes, probe) for event in
-                                                   (train_event, model.uploaded, training.restored))
-    keep.wire(kept, state, keep_note, start_over_btn,
-              [after_training, after_upload, after_restore, *data.changed])
+    new_model = [train_event, model.uploaded, training.restored]
+    for event in new_model:
+        open_tab.wire(event, refreshes, probe)
+    keep.wire(kept, state, keep_note, start_over_btn, [*new_model, *data.changed])
     controls = training.controls  # page name -> control
     share_url.wire(controls)
     lesson_tab.wire(lesson, tabs)

@@ -16,7 +16,7 @@ from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the s
 
 READ_ROW = """(row) => {
   const rows = Array.from(document.querySelectorAll('#letters-probs tr'));
-  const header = Array.from(rows[0].querySelectorAll('th')).slice(1).map(th => th.innerText.trim());
+  const header = Array.from(rows[0].querySelectorAll('th')).map(th => th.innerText.trim());  // the corner is a td
   const tr = rows.find(r => r.querySelector('th').innerText.trim() === row);
   return Object.fromEntries(Array.from(tr.querySelectorAll('td')).map((td, i) => [header[i], td.innerText.trim()]));
 }"""

@@ -267,9 +267,10 @@ def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: g
     locked = panel.train_btn.click(lambda: lock_settings(settings, True), None, settings, **instant)
     train_event = locked.then(train_in_page(list(panel.controls)), inputs, outputs, api_visibility="private", show_progress="minimal",
                               **queue)
-    for after in (train_event.then, train_event.failure):  # the page's .then skips a failed event
-        after(lambda: lock_settings(settings, False), None, settings, **instant)
-    train_event.then(restore_visible, session, panel.restore_btn, **instant)
+    # One event, not two: each event the page dispatches costs it a snapshot of every view (ui/open_tab.py).
+    train_event.then(lambda s: [*lock_settings(settings, False), restore_visible(s)], session,
+                     [*settings, panel.restore_btn], **instant)
+    train_event.failure(lambda: lock_settings(settings, False), None, settings, **instant)  # .then skips a failed event
     panel.restored = panel.restore_btn.click(restore_previous, session, [answering, panel.status, panel.restore_btn],
                                              api_visibility="private")
     api_settings = gr.JSON(None, visible=False, label="settings")  # {"epochs": 4, ...}: by page name
