@@ -28,16 +28,19 @@ def open_app(page, url):
         assert wait_for(lambda: page.locator("#lesson-run").is_visible(), timeout=20)
 
 
+def result_text(page) -> str:
+    """The result's own words: the markdown, not the status tracker's "processing | 0.2s" beside it."""
+    return page.inner_text("#lesson-result [data-testid=markdown]").strip()
+
+
 def test_walk_the_lesson_from_the_first_step_to_the_last(page, app_server):
     open_app(page, app_server.url + f"?step={STEPS[0].slug}")
     for i, step in enumerate(STEPS):
         assert wait_for(lambda step=step: step.title in page.inner_text("#lesson-title"), timeout=20), \
             f"{step.slug} did not open"
-        assert page.inner_text("#lesson-result").strip() == ""  # the last step's result is gone
+        assert result_text(page) == ""  # the last step's result is gone
         page.click("#lesson-run")
-        result = page.locator("#lesson-result")
-        assert wait_for(lambda result=result: len(result.inner_text().strip()) > 20, timeout=30), \
-            f"no result at {step.slug}"
+        assert wait_for(lambda: len(result_text(page)) > 20, timeout=30), f"no result at {step.slug}"
         page.screenshot(path=str(SHOTS / f"lesson-{i + 1:02d}-{step.slug}.png"), full_page=True)
         if i < len(STEPS) - 1:
             page.click("#lesson-next")
@@ -47,6 +50,18 @@ def test_walk_the_lesson_from_the_first_step_to_the_last(page, app_server):
                 f"after step {i + 1}: {page.evaluate('location.search')}"
     # The path ends here: Next finishes the lesson (tests/test_browser_links.py follows it to the quiz).
     assert wait_for(lambda: page.inner_text("#lesson-next").strip() == "Finish: check yourself →")
+
+
+def test_next_while_a_run_is_going_keeps_its_result_out_of_the_next_step(page, app_server):
+    at = next(i for i, s in enumerate(STEPS) if s.slug == "why-gated")  # ~0.2 s a run: slower than Next
+    open_app(page, app_server.url + f"?step={STEPS[at].slug}")
+    assert wait_for(lambda: STEPS[at].title in page.inner_text("#lesson-title"), timeout=20)
+    page.evaluate("document.querySelector('#lesson-run').click(); document.querySelector('#lesson-next').click()")
+    assert wait_for(lambda: STEPS[at + 1].title in page.inner_text("#lesson-title"), timeout=20)
+    page.wait_for_timeout(2_000)  # long enough for the cancelled run to have answered
+    assert result_text(page) == "", f"the last step's result landed here: {result_text(page)[:80]}"
+    page.click("#lesson-run")  # the new step runs as usual
+    assert wait_for(lambda: len(result_text(page)) > 20, timeout=30)
 
 
 def test_a_step_link_opens_its_step_and_the_full_view_button_opens_its_tab(page, app_server):

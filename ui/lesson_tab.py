@@ -162,10 +162,11 @@ def build(session: gr.State) -> LessonTab:
         gr.Markdown(KEYS, elem_classes="keys")  # ui/keys.js
         with gr.Accordion("At the end: take your run home as code", open=False, elem_id="lesson-export"):
             export_panel.build(session, "-lesson")
+    runs = [trigger(run_step, [picker, box, session], [result, table], api_visibility="private")
+            for trigger in (run_btn.click, box.submit)]
+    # A run still going when the step changes is cancelled: its result belongs to the step it left.
     picker.change(show_step, picker, [title, text, code, box, result, table, back, view, forward],
-                  js=STEP_URL_JS, api_visibility="private", show_progress="hidden")
-    for trigger in (run_btn.click, box.submit):
-        trigger(run_step, [picker, box, session], [result, table], api_visibility="private")
+                  js=STEP_URL_JS, api_visibility="private", show_progress="hidden", cancels=runs)
     back.click(lambda i: max(0, int(i) - 1), picker, picker, api_visibility="private", show_progress="hidden")
     return LessonTab(picker, view, forward)
 
