@@ -12,6 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 import serving
+import serving.reload
 from rnn_demo import limits
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT
 from ui import (
@@ -43,6 +44,10 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
     gr.Markdown("# Which language does a surname come from?\n"
                 "A character-level RNN reads a name letter by letter. Pick an architecture, edit the names, "
                 "**train and watch the loss**, then type a name.")
+    if serving.reload.live_coding():  # gradio app.py: a saved edit that cannot run is told here
+        live_note = gr.Markdown(elem_id="live-code-note")
+        gr.Timer(2).tick(serving.reload.problem, None, live_note, api_name="live_problem",
+                         api_visibility="undocumented", show_progress="hidden")
     link_note = gr.Markdown(elem_id="link-note")  # what a shared link's values needed changing, by field
     kept = keep.build()  # this browser's model, table and runs, over a reload
     with gr.Row():

@@ -32,6 +32,7 @@ import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -42,6 +43,8 @@ from rnn_demo.inside.hidden_map import MapSnapshot
 from rnn_demo.inside.remember_first import RememberConfig, RememberResult
 from rnn_demo.train import DoneEvent, Event, TrainConfig, TrainingError
 
+from . import reload
+
 NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
 # A worker is hung when it has sent nothing and used no CPU for this long while a job runs (a starved
@@ -50,7 +53,9 @@ HUNG_SECONDS = 10.0
 STOP_SECONDS = 1.0  # ... or for this long after a stop or a cancel: then it is killed and replaced
 SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this long is hung
 READY = "ready"  # a new worker's first message: torch imported and warmed up
-POOLS: list = []  # every TrainingPool made, for serving.launch to wait on
+POOLS: list = []  # the TrainingPools this import of the module made (gradio app.py imports it again per edit)
+EVERY_POOL: list = reload.kept("pools", list)  # ... and those of every import, across reloads
+WARM_SECONDS = reload.kept("warm_seconds", lambda: [15.0])  # how long the last worker took to warm up
 READY_SECONDS = 120.0  # a new worker not ready by then (importing torch takes ~2-8 s here) is given up
 TRAININGS_VARIABLE = "RNN_NAMES_TRAININGS"  # overrides the pool's size (trainings at once)
 LAST = (DoneEvent, RememberResult)  # the last message of a job that ends well
@@ -77,18 +82,40 @@ class Worker:
         child_end.close()
         self.conn = Connection(parent_end.detach())
         self.warm = False  # the child has imported torch and run its warm-up (its READY has arrived)
+        self.started = time.monotonic()
+        self._reading = threading.Lock()  # one thread at a time reads the READY
 
     def ready(self, timeout: float = READY_SECONDS) -> None:
         """Wait for the child's READY (once); TrainingError if it dies or takes longer than timeout."""
-        if self.warm:
-            return
+        with self._reading:
+            if self.warm:
+                return
+            try:
+                waited = not self.conn.poll(0)  # READY read on time: how long warming up took
+                if not self.conn.poll(timeout) or receive(self.conn) != READY:
+                    raise EOFError
+            except (EOFError, OSError):
+                self.kill()
+                raise TrainingError("the training process did not start; a new one takes the next training") \
+                    from None
+            self.warm = True
+            if waited:
+                WARM_SECONDS[0] = time.monotonic() - self.started
+
+    def warming(self) -> float | None:
+        """About how many seconds until READY, without waiting; None once it is warm (or gone)."""
+        if self.warm or not self.alive() or not self._reading.acquire(blocking=False):
+            return None  # (a job already waits for this worker and will read its READY)
         try:
-            if not self.conn.poll(timeout) or receive(self.conn) != READY:
-                raise EOFError
+            if self.conn.poll(0) and receive(self.conn) == READY:
+                self.warm = True
+                WARM_SECONDS[0] = time.monotonic() - self.started
+                return None
         except (EOFError, OSError):
-            self.kill()
-            raise TrainingError("the training process did not start; a new one takes the next training") from None
-        self.warm = True
+            return None  # dead: the job that takes it starts a new one
+        finally:
+            self._reading.release()
+        return max(1.0, WARM_SECONDS[0] - (time.monotonic() - self.started))
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -123,16 +150,29 @@ class TrainingPool:
         # Started now, it imports torch while the app starts: the first Train does not wait ~2-8 s for it.
         self.first = Worker()
         self._free.put(self.first)
+        self.retired = False  # a newer edit's pool serves now (gradio app.py): workers end after their job
         POOLS.append(self)
+        EVERY_POOL.append(self)
         self._job_ids = itertools.count(1)
 
-    def wait_ready(self, timeout: float = READY_SECONDS) -> None:
-        """Until the first worker is warm (app launch: the first Train then costs its epochs only)."""
-        if self.first.alive() and not self.first.warm:
+    def starting(self) -> float | None:
+        """While the first worker, which the first Train takes, warms up: about how many seconds are left."""
+        return self.first.warming()
+
+    def retire(self) -> None:
+        """No more work for this pool's workers, which run the code of an earlier edit: the idle ones end
+        now, a busy one when its job ends; a job still sent here (a page from before the edit) starts a new one."""
+        self.retired = True
+        idle = []
+        while True:
             try:
-                self.first.ready(timeout)
-            except TrainingError:
-                pass  # told to the first training instead, which starts a new worker
+                idle.append(self._free.get_nowait())
+            except queue.Empty:
+                break
+        for worker in idle:
+            if worker is not None:
+                worker.kill()
+            self._free.put(None)  # the slot stays
 
     def train(self, table: pd.DataFrame, config: TrainConfig, stop: Callable[[], bool] | None = None,
               map_names: list[str] | None = None) -> Iterator[Event | MapSnapshot]:
@@ -169,7 +209,7 @@ class TrainingPool:
             raise TrainingError("the training process stopped (killed, or out of memory?); "
                                 "a new one takes the next training") from None
         finally:
-            if not ended and not (worker.alive() and _finish(worker, job)):
+            if self.retired or (not ended and not (worker.alive() and _finish(worker, job))):
                 worker.kill()
                 worker = None
             self._free.put(worker)
@@ -244,3 +284,10 @@ def _finish(worker: Worker, job: int) -> bool:
 def _unbundle(message) -> list:
     """A bundle of events (a list) or one message, as a list."""
     return message if isinstance(message, list) else [message]
+
+
+def retire_old_pools() -> None:
+    """After a reload (gradio app.py): every pool but this import's is retired."""
+    for pool in [pool for pool in EVERY_POOL if pool not in POOLS]:
+        pool.retire()
+        EVERY_POOL.remove(pool)

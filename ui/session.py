@@ -19,12 +19,21 @@ import pandas as pd
 from rnn_demo.checkpoints import load_checkpoint
 from rnn_demo.models import NameClassifier, count_parameters
 from rnn_demo.report import read_default_table, shipped_model_split
+from serving import reload
 
 DEFAULT_TABLE = read_default_table()
 DEFAULT_MODEL = load_checkpoint()  # read-only: sessions train models of their own
-# Everything the app writes (downloads) goes under one temporary directory.
-WORK_DIR = Path(tempfile.mkdtemp(prefix="rnn-names-"))
-atexit.register(shutil.rmtree, WORK_DIR, ignore_errors=True)
+
+
+def _work_dir() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="rnn-names-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+# Everything the app writes (downloads) goes under one temporary directory, the same after a reload
+# (gradio app.py): the server was told at launch that this folder's files may be downloaded.
+WORK_DIR = reload.kept("work_dir", _work_dir)
 LOCK = type(threading.Lock())
 SHARED_MEMO: dict = {}  # the views' numbers for the shipped model, computed once, only read after
 
