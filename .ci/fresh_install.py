@@ -44,15 +44,20 @@ def start_app() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    log = tempfile.TemporaryFile("w+")  # not a pipe: the training worker inherits it and may outlive a read
     started = time.perf_counter()
-    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, text=True, stdout=log, stderr=log)
+
+    def output() -> str:
+        log.seek(0)
+        return log.read()[-3000:]
+
     try:
         while True:
             if app.poll() is not None:
-                raise AssertionError(f"python app.py exited {app.returncode}:\n{app.stdout.read()[-3000:]}")
-            if time.perf_counter() - started > 120:
-                raise AssertionError("python app.py did not answer within 120 s")
+                raise AssertionError(f"python app.py exited {app.returncode}:\n{output()}")
+            if time.perf_counter() - started > 300:
+                raise AssertionError(f"python app.py did not answer within 300 s:\n{output()}")
             try:
                 urllib.request.urlopen(url + "config", timeout=2)
                 break
@@ -64,9 +69,9 @@ def start_app() -> None:
         assert top["label"] == "Japanese", top
     finally:
         app.terminate()
-        output, _ = app.communicate(timeout=30)
-    assert app.returncode == 0, f"python app.py ended with {app.returncode} on SIGTERM:\n{output[-3000:]}"
-    assert "Traceback" not in output, output[-3000:]
+        app.wait(timeout=60)
+    assert app.returncode == 0, f"python app.py ended with {app.returncode} on SIGTERM:\n{output()}"
+    assert "Traceback" not in output(), output()
 
 
 def run(*args: str) -> None:

@@ -4,10 +4,12 @@ working code keeps answering; undoing the edit recovers. In a scratch copy of th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -45,10 +47,11 @@ class LiveApp:
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {**os.environ, "GRADIO_SERVER_PORT": str(self.port), "GRADIO_ANALYTICS_ENABLED": "False"}
         gradio = Path(sys.executable).with_name("gradio")
+        self.log = (folder / "server.log").open("w+")  # a file, not a pipe: workers inherit it
         self.process = subprocess.Popen([str(gradio), "app.py"], cwd=folder, env=env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                        stdout=self.log, stderr=self.log, start_new_session=True)
         try:
-            wait_for(self.answers, "gradio app.py answering", 180)
+            wait_for(self.answers, "gradio app.py answering", 300)
         except AssertionError:
             raise AssertionError(self.stop()[-3000:]) from None
 
@@ -79,12 +82,16 @@ class LiveApp:
         return float(found.group(1)) / 100, " | ".join(output[1][:80] for output in outputs[:3])
 
     def stop(self) -> str:
-        self.process.terminate()
+        """End gradio's watcher, the app it runs and their training workers (one process group)."""
+        os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            return self.process.communicate(timeout=20)[0]
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.communicate()[0]
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.seek(0)
+        return self.log.read()
 
 
 @pytest.fixture
