@@ -167,7 +167,8 @@ def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
     yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
     while (left := POOL.starting()) is not None and not session.stop.is_set():  # the app has just started
-        yield (plot_frame([]), f"The trainer is starting (it loads PyTorch once, about {left:.0f} s more); "
+        eta = f"about {left:.0f} s more" if left > 1 else "almost ready"
+        yield (plot_frame([]), f"The trainer is starting (it loads PyTorch once: {eta}); "
                "your training begins right after…", answering, STOP_ON)
         time.sleep(0.5)
     events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
