@@ -7,6 +7,7 @@ Shapes: N names, C classes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,12 +21,17 @@ from .models import NameClassifier
 
 
 @torch.no_grad()
-def all_logits(model: NameClassifier, loader, device) -> tuple[torch.Tensor, torch.Tensor]:
-    """All logits (N, C) and targets (N,) of a loader, in its order."""
+def all_logits(model: NameClassifier, loader, device,
+               stop: Callable[[], object] | None = None) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """All logits (N, C) and targets (N,) of a loader, in its order; None when stop() turned true
+    between two batches (a Stop or a time limit reached while validating)."""
     was_training = model.training
     model.eval()
     outs, targets = [], []
     for padded, lengths, labels in loader:
+        if stop is not None and stop():
+            model.train(was_training)
+            return None
         outs.append(model(padded.to(device), lengths).cpu())
         targets.append(labels)
     model.train(was_training)
@@ -56,9 +62,13 @@ class Validation:
         return (self.macro_accuracy if by_macro else self.accuracy, -self.loss)
 
 
-def validate(model: NameClassifier, loader, device) -> Validation:
-    """Loss and accuracies of a model on a loader (its validation names)."""
-    logits, targets = all_logits(model, loader, device)
+def validate(model: NameClassifier, loader, device, stop: Callable[[], object] | None = None) -> Validation | None:
+    """Loss and accuracies of a model on a loader (its validation names); None when stop() turned
+    true between two batches."""
+    found = all_logits(model, loader, device, stop)
+    if found is None:
+        return None
+    logits, targets = found
     accuracy, macro, per_class = accuracies(logits.argmax(1), targets, logits.shape[1])
     loss = nn.functional.cross_entropy(logits, targets).item()
     return Validation(loss, accuracy, macro, per_class)

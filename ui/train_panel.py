@@ -134,9 +134,7 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
                       progress.snapshots)
     session.runs.append(run_summary(config, done))
     session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
-    # A Stop validates the epoch it cut short but sends no epoch event: the plot shows full epochs only.
-    epochs = (f"in epoch {done.epochs_run} of {config.epochs} ({progress.epochs_done} full epochs plotted)"
-              if progress.epochs_done < done.epochs_run else f"after {done.epochs_run} epochs")
+    epochs = f"after {done.epochs_run} epochs"  # a Stop drops the epoch it cut short, unvalidated
     compared = f"  \n{previous_line(session)}" if done.stopped else ""
     return (f"{how} {epochs} in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
             f"validation accuracy {done.val_accuracy:.1%} (macro {done.val_macro_accuracy:.1%}) · "

@@ -115,7 +115,7 @@ STEPS: tuple[LessonStep, ...] = (
          "Each step scores a batch, measures the cross-entropy loss against the true labels, computes gradients "
          "with backward(), clips them (an RNN's gradient can explode through a long name) and lets Adam move "
          "the weights a little. Train runs this over every batch, epoch after epoch.",
-         (train.train_epoch,), "train", lesson_training.training_experiment,
+         (train.train,), "train", lesson_training.training_experiment,
          "Duda: Polish, Janda: Czech, Logan: Scottish", LABELLED_HINT),
     LessonStep("evaluation", "Evaluation",
          "A model is judged on names it never trained on. Accuracy counts the right answers; macro accuracy "
