@@ -210,20 +210,12 @@ def split_table(table: pd.DataFrame, val_fraction: float, seed: int) -> tuple[pd
 
 @dataclass
 class Split:
-    """One training's names: the clean table cut once into training and validation rows."""
+    """One training's names: the table cleaned once and cut once into training and validation rows
+    (rnn_demo.train.split_for); the worker, the report and the views all use this one."""
 
     train_rows: pd.DataFrame
     val_rows: pd.DataFrame
     report: TableReport  # what cleaning found; report.labels are the model's labels
-
-
-def training_split(clean: pd.DataFrame, report: TableReport, val_fraction: float, seed: int,
-                   raw: pd.DataFrame | None = None) -> Split:
-    """The split a training uses. With `raw` (the lesson on leakage) the raw lines are split first
-    and duplicates dropped within each side: the wrong order."""
-    if raw is not None:
-        return Split(*leaky_split(raw, val_fraction, seed), report)
-    return Split(*split_table(clean, val_fraction, seed), report)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,8 +291,8 @@ def make_loader(dataset: NamesDataset, batch_size: int, shuffle: bool = False, s
 def validation_batches(rows: pd.DataFrame, labels: list[str], batch_size: int = 512) -> list:
     """The validation names as (padded, lengths, labels) batches, encoded once for every epoch.
 
-    Sorted by length, each batch pads only to its own longest name (the manual loop validates ~1.5x
-    faster); the order of the names changes no validation figure."""
+    Sorted by length, each batch pads only to its own longest name (the manual loop then takes fewer
+    steps); the order of the names changes no validation figure."""
     by_length = NamesDataset(rows.iloc[rows["name"].str.len().argsort(kind="stable")], labels)
     batches = []
     for start in range(0, len(by_length), batch_size):

@@ -45,8 +45,7 @@ def make_criterion(config: TrainConfig, counts: list[int], device: torch.device)
 
 def make_optimizer(model: nn.Module, config: TrainConfig, device: torch.device) -> torch.optim.Optimizer:
     """Adam, or AdamW when the run sets a weight decay."""
-    # fused: one kernel updates every parameter. On a CPU the default model's step takes 0.26 ms
-    # instead of 0.79 ms for the default loop over parameters.
+    # fused: one kernel updates every parameter, instead of a loop over them (a third of the step's time on a CPU).
     fused = device.type in ("cpu", "cuda")
     if config.weight_decay:
         return torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay,

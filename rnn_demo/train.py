@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from .config import OPTIONS, TrainConfig, default_learning_rate  # noqa: F401 (re-exported)
-from .data import NamesDataset, Split, clean_table, make_loader, training_split, validation_batches
+from .data import NamesDataset, Split, clean_table, leaky_split, make_loader, split_table, validation_batches
 from .evaluate import Validation, validate
 from .files import read_table
 from .models import NameClassifier, build_model
@@ -102,12 +102,13 @@ def seeded_model(config: TrainConfig, labels: list[str], device: torch.device) -
         return build_model(config.model_config(labels)).to(device)
 
 
-def split_for(table: pd.DataFrame, config: TrainConfig) -> Split:
-    """Clean the table once and split it once, as the run's settings say."""
+def split_for(table: pd.DataFrame | str, config: TrainConfig) -> Split:
+    """Clean a names table once and split it once, as the run's settings say. Raises DataError."""
     raw = read_table(table)
     clean, report = clean_table(raw)
-    return training_split(clean, report, config.val_fraction, config.seed,
-                          raw=raw if config.split_before_dedup else None)
+    if config.split_before_dedup:  # the wrong way round: the leakage lesson
+        return Split(*leaky_split(raw, config.val_fraction, config.seed), report)
+    return Split(*split_table(clean, config.val_fraction, config.seed), report)
 
 
 @dataclass
@@ -132,7 +133,7 @@ class Clock:
 
 @dataclass
 class Best:
-    """The best epoch so far: its validation, a copy of its weights and the steps trained to reach it."""
+    """The best epoch so far: its validation and a copy of its weights."""
 
     by_macro: bool  # keep_best 'macro' (balancing's default): the epoch with the best macro accuracy
     epoch: int = 0  # 0: none yet
@@ -155,12 +156,13 @@ def check_finite(loss: float, epoch: int, step: int, learning_rate: float) -> fl
 
 
 def train(
-    table: pd.DataFrame,
+    table: pd.DataFrame | Split,
     config: TrainConfig | None = None,
     stop: Callable[[], bool] | None = None,
     device: torch.device | None = None,
 ) -> Iterator[Event]:
-    """Train a new model on a names table, yielding progress events; the last is a DoneEvent.
+    """Train a new model on a names table (or its split_for with this config), yielding progress
+    events; the last is a DoneEvent.
 
     `stop()` and the time limit are checked before every batch, training or validating: once either
     fires, training ends, the unfinished epoch is dropped unvalidated, and the DoneEvent carries the
@@ -169,7 +171,7 @@ def train(
     config, device = config or TrainConfig(), device or default_device()
     clock = Clock(config.max_seconds, stop)
     # Data: one split; the training names in a new random order every epoch, the validation names encoded once.
-    split = split_for(table, config)
+    split = table if isinstance(table, Split) else split_for(table, config)
     labels = split.report.labels
     train_loader = make_loader(NamesDataset(split.train_rows, labels), config.batch_size, shuffle=True,
                                seed=config.seed)
@@ -182,7 +184,7 @@ def train(
 
     best, tally = Best(by_macro=config.keep_best == "macro"), Tally()
     for epoch in range(1, config.epochs + 1):
-        # Train: every batch once.
+        # Train: every batch once, each step zero_grad -> forward -> loss -> backward -> step.
         model.train()
         losses, started = [], time.perf_counter()
         for padded, lengths, targets in train_loader:
@@ -197,9 +199,9 @@ def train(
             nn.utils.clip_grad_norm_(model.parameters(), config.clip)  # one long name can explode the gradient
             optimizer.step()
             after_step()
-            tally.step(len(targets))
+            tally.add_step(len(targets))
             yield BatchEvent(epoch, tally.steps, losses[-1], len(train_loader), config.epochs, clock.elapsed())
-        tally.epoch(losses, time.perf_counter() - started)
+        tally.end_epoch(losses, time.perf_counter() - started)
         # Validate, unless a Stop or the time limit came first: keep the weights with the best score.
         val = None if clock.fired else validate(after_step.weights(), val_batches, device, clock.reason)
         if val is None:
@@ -217,17 +219,17 @@ class Tally:
     """What training has done so far, for the events and the model's record."""
 
     steps: int = 0  # optimiser steps
-    names: int = 0  # training names seen
+    names_seen: int = 0  # training names, over all steps
     seconds: float = 0.0  # spent training (validation not included)
     last_losses: list[float] = field(default_factory=list)  # of the last (possibly partial) epoch
     last_seconds: float = 0.0
     epochs_run: int = 0  # full epochs trained and validated
     kept_steps: int = 0  # steps up to the end of the last validated epoch: what the export retrains
 
-    def step(self, names: int) -> None:
-        self.steps, self.names = self.steps + 1, self.names + names
+    def add_step(self, batch_size: int) -> None:
+        self.steps, self.names_seen = self.steps + 1, self.names_seen + batch_size
 
-    def epoch(self, losses: list[float], seconds: float) -> None:
+    def end_epoch(self, losses: list[float], seconds: float) -> None:
         self.last_losses, self.last_seconds, self.seconds = losses, seconds, self.seconds + seconds
 
     def validated(self, epoch: int) -> None:
@@ -258,7 +260,7 @@ def finish(model: NameClassifier, weights: nn.Module, split: Split, config: Trai
     losses = tally.last_losses
     return DoneEvent(model, tally.epochs_run, best.epoch, clock.fired or "finished", clock.elapsed(),
                      sum(losses) / len(losses) if losses else math.nan, val.accuracy, val.macro_accuracy,
-                     tally.names / max(tally.seconds, 1e-9), split.val_rows, split.train_rows)
+                     tally.names_seen / max(tally.seconds, 1e-9), split.val_rows, split.train_rows)
 
 
 def table_sha256(table: pd.DataFrame) -> str:

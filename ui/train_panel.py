@@ -14,11 +14,11 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo import limits
-from rnn_demo.data import DataError, clean_table
-from rnn_demo.inside.hidden_map import MapSnapshot, training_split
+from rnn_demo.data import DataError, Split
+from rnn_demo.inside.hidden_map import MapSnapshot
 from rnn_demo.models import CELLS
 from rnn_demo.report import run_summary
-from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
+from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end, split_for
 from serving.worker import TrainingPool, trainings_at_once
 from ui import options_panel
 
@@ -146,25 +146,26 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, **s
     streaming (plot, status, model line, Stop)."""
     config = make_config(**settings)
     try:
-        clean, report = clean_table(as_table(table))
+        split = split_for(as_table(table), config)  # cleaned once, split once: the worker trains on this split
     except DataError as err:
         raise refused(f"The table cannot be trained on: {err}") from None
     # One training per session: a second /train while one runs would race it to be the answering model.
     if not session.training.acquire(blocking=False):
         raise refused("This session is already training: wait for it to finish, or press Stop first.")
     try:
-        yield from _train(session, clean, report, config)
+        yield from _train(session, split, config)
     finally:
         session.training.release()
 
 
-def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
+def _train(session: Session, split: Split, config: TrainConfig):
     """run_training's stream once the settings and the table have passed their checks."""
     session.stop.clear()
-    progress = TrainingProgress(config, training_split(clean, config))
+    report = split.report
+    progress = TrainingProgress(config, (split.train_rows, split.val_rows))
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
     yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
-    events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
+    events = POOL.train(split, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
     last_yield = 0.0
     try:
         for event in events:
@@ -236,12 +237,12 @@ def build() -> TrainPanel:
         hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size",
                            elem_id="hidden")
         layers = gr.Slider(1, limits.MAX_LAYERS, value=DEFAULTS.num_layers, step=1, label="Layers")
-        epochs = gr.Slider(1, 100, value=DEFAULTS.epochs, step=1, label="Epochs")
+        epochs = gr.Slider(1, limits.MAX_EPOCHS, value=DEFAULTS.epochs, step=1, label="Epochs")  # ranges: the limits
     with gr.Row():
         learning_rate = gr.Number(0, label="Learning rate (Adam)", minimum=0, maximum=limits.MAX_LEARNING_RATE,
                                   info="0: follows the cell, 1e-3 for RNN, 3e-3 for GRU/LSTM")
-        batch_size = gr.Slider(8, 512, value=DEFAULTS.batch_size, step=8, label="Batch size")
-        seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0)
+        batch_size = gr.Slider(8, limits.MAX_BATCH_SIZE, value=DEFAULTS.batch_size, step=8, label="Batch size")
+        seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0, maximum=limits.MAX_SEED)
     controls = {"arch": arch, "cell": cell, "hidden": hidden, "layers": layers, "epochs": epochs,
                 "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **options_panel.build()}
     with gr.Row():
