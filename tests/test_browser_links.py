@@ -55,7 +55,7 @@ def test_a_link_with_values_out_of_range_is_clamped_named_and_scrolled_to_its_st
         assert part in note, note
     assert page.locator("#link-note a").count() == 0  # the link's text is shown, never made a link
     assert [number_box(page, label) for label in ("Layers", "Epochs", "Learning rate (Adam)", "Hidden size")] == \
-        ["1", "100", "0", "128"]
+        ["1", "200", "0", "128"]
     assert page.locator("#arch input[value='stacked']").is_checked()  # the default stays
     # The page opened the lesson at its step and scrolled to it (the tabs start ~1,100 px down).
     assert wait_for(lambda: "Packing" in page.inner_text("#lesson-title"), timeout=20)
