@@ -54,7 +54,7 @@ ARCHITECTURES = {
 ARCHITECTURES["stacked-gru-balanced"] = (CLASSIC, "--arch stacked --layers 2 --cell gru --balance --dropout 0.2 --lr 1e-3 --epochs 20")
 DEFAULT_CONFIGS = tuple(CONFIGS)
 CONFIGS.update(ARCHITECTURES)
-# The printed table's columns (the JSON keeps the four figures): every figure of rnn_demo.metrics.
+# The printed table's columns (the JSON keeps the four figures): every figure of rnn_demo.evaluate.Scores.
 FIGURES = {"accuracy": "accuracy", "macro_accuracy": "macro accuracy", "macro_f1": "macro F1",
            "top3_accuracy": "top-3", "ambiguity_aware_accuracy": "ambiguity-aware"}
 ROWS = (("RNN", None), ("n-gram", "ngram"), ("majority", "majority"))  # (row, key under "baselines")

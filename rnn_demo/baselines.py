@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from .data import split_table
-from .metrics import Scores, accepted_labels, comparison_frame, score
+from .evaluate import Scores, accepted_labels, comparison_frame, score
 
 BASELINE_HELP = {
     "majority": "Always answers the language with the most training names.",

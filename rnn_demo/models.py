@@ -156,12 +156,12 @@ class ManualRNN(NameClassifier):
     def __init__(self, config: ModelConfig):
         super().__init__(config, config.hidden_size)
         cell_class = CELLS[config.cell][0]
-        V, H = self.input_size, config.hidden_size  # V: E with an embedding
-        self.cells = nn.ModuleList(cell_class(V if i == 0 else H, H) for i in range(config.num_layers))
+        In, H = self.input_size, config.hidden_size  # In: what a letter is to the first layer (V, or E embedded)
+        self.cells = nn.ModuleList(cell_class(In if i == 0 else H, H) for i in range(config.num_layers))
         self.dropout = nn.Dropout(self._between_layers())
 
     def hidden_states(self, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        padded = self.inputs(padded)  # (B, T, V), or (B, T, E) with an embedding
+        padded = self.inputs(padded)  # (B, T, In): In is V, or E with an embedding
         B, T, _ = padded.shape
         H = self.config.hidden_size
         lstm = self.config.cell == "lstm"
@@ -170,7 +170,7 @@ class ManualRNN(NameClassifier):
         alive = torch.arange(T, device=padded.device) < lengths.to(padded.device)[:, None]  # (B, T)
         states = []
         for t in range(T):
-            x = padded[:, t]  # (B, V): letter t of every name (zeros once a name has ended)
+            x = padded[:, t]  # (B, In): letter t of every name (zeros once a name has ended)
             keep = alive[:, t:t + 1]  # (B, 1): True while name b still has letters
             for i, cell in enumerate(self.cells):
                 if i > 0:

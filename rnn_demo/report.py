@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import DataError, clean_table, split_table
+from .data import DataError, clean_table
 from .evaluate import Evaluation, evaluate
 from .models import NameClassifier, count_parameters
-from .train import DoneEvent, TrainConfig
+from .train import DoneEvent, TrainConfig, split_for
 
 DEFAULT_TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "names.csv"
 
@@ -29,8 +29,8 @@ def read_default_table() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def shipped_model_split() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The (training, validation) names of the shipped model: the default table's default split."""
-    defaults = TrainConfig()
-    return split_table(clean_table(read_default_table())[0], defaults.val_fraction, defaults.seed)
+    split = split_for(read_default_table(), TrainConfig())
+    return split.train_rows, split.val_rows
 
 
 def names_to_score(model: NameClassifier, val_table: pd.DataFrame | None,

@@ -1,10 +1,15 @@
-"""Training as a generator of progress events.
+"""Training: the guide's loop, as a generator of progress events.
 
     for event in train(table, TrainConfig(epochs=5)):
         ...  # BatchEvent after every step, EpochEvent after every epoch, DoneEvent last
 
-The CLI prints the events, the app plots them, the tests read them; train() itself never prints.
-Shapes: B batch, T time, V alphabet, C classes, N names.
+train() reads as the guide: the data (a shuffled DataLoader), the seeded model, the loss and the
+optimiser, then each epoch zero_grad -> forward -> loss -> backward -> step over every batch and a
+validation that keeps the best weights. Options change it in three named places: make_criterion and
+make_optimizer (objective.py) build them, AfterStep runs the schedule and weight averaging after each
+step; with the options off (the defaults) all three are the guide's. train() itself never prints.
+
+Shapes: B batch, T time, V alphabet, C classes.
 """
 
 from __future__ import annotations
@@ -20,14 +25,13 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
 
 from .config import OPTIONS, TrainConfig, default_learning_rate  # noqa: F401 (re-exported)
-from .data import NamesDataset, clean_table, leaky_split, make_loader, split_table
+from .data import NamesDataset, Split, clean_table, leaky_split, make_loader, split_table, validation_batches
 from .evaluate import Validation, validate
 from .files import read_table
 from .models import NameClassifier, build_model
-from .objective import make_averager, make_criterion, make_optimizer
+from .objective import AfterStep, make_criterion, make_optimizer
 
 
 class TrainingError(RuntimeError):
@@ -91,190 +95,178 @@ def default_device() -> torch.device:
 _seed_lock = threading.Lock()
 
 
+def seeded_model(config: TrainConfig, labels: list[str], device: torch.device) -> NameClassifier:
+    """The run's model, its initial weights drawn from the run's seed."""
+    with _seed_lock:
+        torch.manual_seed(config.seed)
+        return build_model(config.model_config(labels)).to(device)
+
+
+def split_for(table: pd.DataFrame | str, config: TrainConfig) -> Split:
+    """Clean a names table once and split it once, as the run's settings say. Raises DataError."""
+    raw = read_table(table)
+    clean, report = clean_table(raw)
+    if config.split_before_dedup:  # the wrong way round: the leakage lesson
+        return Split(*leaky_split(raw, config.val_fraction, config.seed), report)
+    return Split(*split_table(clean, config.val_fraction, config.seed), report)
+
+
+@dataclass
+class Clock:
+    """Whether to stop: the Stop button (stop()) or the time limit, checked between any two batches."""
+
+    max_seconds: float | None
+    stop: Callable[[], bool] | None
+    start: float = field(default_factory=time.perf_counter)
+    fired: str | None = None  # why training stopped early: "stopped" | "time limit"
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def reason(self) -> str | None:
+        if self.stop is not None and self.stop():
+            self.fired = "stopped"
+        elif self.max_seconds is not None and self.elapsed() > self.max_seconds:
+            self.fired = "time limit"
+        return self.fired
+
+
 @dataclass
 class Best:
     """The best epoch so far: its validation and a copy of its weights."""
 
     by_macro: bool  # keep_best 'macro' (balancing's default): the epoch with the best macro accuracy
-    epoch: int = 0  # 0: none yet (or only a partial first epoch)
+    epoch: int = 0  # 0: none yet
     validation: Validation | None = None
     state: dict | None = None
 
-    def offer(self, epoch: int, validation: Validation, model: NameClassifier) -> None:
-        """Keep this epoch's weights if they beat the best so far."""
+    def offer(self, epoch: int, validation: Validation, model: nn.Module) -> None:
+        """Keep this epoch's weights if they beat the best so far (ties: the lower loss)."""
         if self.validation is None or validation.score(self.by_macro) > self.validation.score(self.by_macro):
             self.epoch, self.validation = epoch, validation
             self.state = copy.deepcopy(model.state_dict())
 
 
-@dataclass
-class EpochResult:
-    """What one pass over the training batches did."""
-
-    losses: list[float]  # one per batch
-    names: int  # training names seen
-    seconds: float
-    stopped: str | None  # why it ended early ("stopped", "time limit"), None if it ran through
+def check_finite(loss: float, epoch: int, step: int, learning_rate: float) -> float:
+    """The loss, or TrainingError before a non-finite one spoils the weights."""
+    if not math.isfinite(loss):
+        raise TrainingError(f"the loss became {loss} at epoch {epoch}, step {step + 1}: training stopped before the "
+                            f"weights were spoiled; try a lower learning rate than {learning_rate:g}")
+    return loss
 
 
-@dataclass
-class Run:
-    """The fixed parts of one training: its data, model, loss and optimiser."""
+def train(
+    table: pd.DataFrame | Split,
+    config: TrainConfig | None = None,
+    stop: Callable[[], bool] | None = None,
+    device: torch.device | None = None,
+) -> Iterator[Event]:
+    """Train a new model on a names table (or its split_for with this config), yielding progress
+    events; the last is a DoneEvent.
 
-    config: TrainConfig
-    device: torch.device
-    train_loader: DataLoader
-    val_loader: list  # (padded, lengths, labels) batches, encoded once
-    val_rows: pd.DataFrame
-    train_rows: pd.DataFrame
-    labels: list[str]
-    model: NameClassifier
-    criterion: nn.Module
-    optimizer: torch.optim.Optimizer
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None  # one step per batch, or None
-    averaged: torch.optim.swa_utils.AveragedModel | None  # moving average of the weights, or None
-    start: float = field(default_factory=time.perf_counter)
-    step: int = 0  # optimiser steps so far
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.start
-
-    def validated(self) -> NameClassifier:
-        """The weights that validation scores and Best keeps: the moving average when there is one."""
-        return self.model if self.averaged is None else self.averaged.module
-
-
-def prepare(table: pd.DataFrame, config: TrainConfig, device: torch.device) -> Run:
-    """Split and encode the table, build the seeded model, the loss and the optimiser."""
-    raw = read_table(table)
-    table, report = clean_table(raw)
-    if config.split_before_dedup:  # the wrong way round: the leakage lesson
-        train_rows, val_rows = leaky_split(raw, config.val_fraction, config.seed)
-    else:
-        train_rows, val_rows = split_table(table, config.val_fraction, config.seed)
-    train_loader = make_loader(NamesDataset(train_rows, report.labels), config.batch_size, shuffle=True,
+    `stop()` and the time limit are checked before every batch, training or validating: once either
+    fires, training ends, the unfinished epoch is dropped unvalidated, and the DoneEvent carries the
+    best model so far. Raises DataError for a bad table, TrainingError when the loss stops being finite.
+    """
+    config, device = config or TrainConfig(), device or default_device()
+    clock = Clock(config.max_seconds, stop)
+    # Data: one split; the training names in a new random order every epoch, the validation names encoded once.
+    split = table if isinstance(table, Split) else split_for(table, config)
+    labels = split.report.labels
+    train_loader = make_loader(NamesDataset(split.train_rows, labels), config.batch_size, shuffle=True,
                                seed=config.seed)
-    # Sorted by length, each validation batch pads only to its own longest name (the manual loop
-    # validates ~1.5x faster); the order of the names changes no validation figure.
-    by_length = val_rows.iloc[val_rows["name"].str.len().argsort(kind="stable")]
-    val_loader = list(make_loader(NamesDataset(by_length, report.labels), 512))  # encoded once, not every epoch
-    with _seed_lock:
-        torch.manual_seed(config.seed)
-        model = build_model(config.model_config(report.labels)).to(device)
-    criterion = make_criterion(config, [report.counts[label] for label in report.labels], device)
-    optimizer, scheduler = make_optimizer(model, config, len(train_loader), device)
-    return Run(config, device, train_loader, val_loader, val_rows, train_rows, report.labels, model,
-               criterion, optimizer, scheduler, make_averager(model, config))
+    val_batches = validation_batches(split.val_rows, labels)
+    # Model, loss and optimiser: cross-entropy and Adam unless an option says otherwise (objective.py).
+    model = seeded_model(config, labels, device)
+    criterion = make_criterion(config, list(split.report.counts.values()), device)
+    optimizer = make_optimizer(model, config, device)
+    after_step = AfterStep(model, optimizer, config, len(train_loader))
+
+    best, tally = Best(by_macro=config.keep_best == "macro"), Tally()
+    for epoch in range(1, config.epochs + 1):
+        # Train: every batch once, each step zero_grad -> forward -> loss -> backward -> step.
+        model.train()
+        losses, started = [], time.perf_counter()
+        for padded, lengths, targets in train_loader:
+            if clock.reason():
+                break
+            padded, targets = padded.to(device), targets.to(device)  # lengths stay on the CPU
+            optimizer.zero_grad()
+            logits = model(padded, lengths)  # (B, C)
+            loss = criterion(logits, targets)
+            losses.append(check_finite(loss.item(), epoch, tally.steps, config.learning_rate))
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), config.clip)  # one long name can explode the gradient
+            optimizer.step()
+            after_step()
+            tally.add_step(len(targets))
+            yield BatchEvent(epoch, tally.steps, losses[-1], len(train_loader), config.epochs, clock.elapsed())
+        tally.end_epoch(losses, time.perf_counter() - started)
+        # Validate, unless a Stop or the time limit came first: keep the weights with the best score.
+        val = None if clock.fired else validate(after_step.weights(), val_batches, device, clock.reason)
+        if val is None:
+            break
+        best.offer(epoch, val, after_step.weights())
+        tally.validated(epoch)
+        yield EpochEvent(epoch, config.epochs, sum(losses) / len(losses), val.loss, val.accuracy,
+                         val.macro_accuracy, tally.last_seconds, len(split.train_rows) / max(tally.last_seconds, 1e-9),
+                         clock.elapsed(), model)
+    yield finish(model, after_step.weights(), split, config, best, tally, clock, val_batches, device)
 
 
-def train_epoch(run: Run, epoch: int, should_stop: Callable[[], str | None]) -> Iterator[BatchEvent]:
-    """One pass over the training batches, a BatchEvent after each step; returns an EpochResult."""
-    model, config = run.model, run.config
-    model.train()
-    started, losses, names = time.perf_counter(), [], 0
-    for padded, lengths, labels in run.train_loader:
-        reason = should_stop()
-        if reason:
-            return EpochResult(losses, names, time.perf_counter() - started, reason)
-        padded, labels = padded.to(run.device), labels.to(run.device)  # lengths stay on the CPU
-        loss = run.criterion(model(padded, lengths), labels)
-        value = loss.item()
-        if not math.isfinite(value):
-            raise TrainingError(
-                f"the loss became {value} at epoch {epoch}, step {run.step + 1}: training stopped "
-                f"before the weights were spoiled; try a lower learning rate than {config.learning_rate:g}"
-            )
-        run.optimizer.zero_grad()
-        loss.backward()
-        # Clip: one long name can give an exploding gradient through the recurrence.
-        nn.utils.clip_grad_norm_(model.parameters(), config.clip)
-        run.optimizer.step()
-        if run.scheduler is not None:
-            run.scheduler.step()
-        if run.averaged is not None:
-            run.averaged.update_parameters(model)
-        run.step += 1
-        losses.append(value)
-        names += len(labels)
-        yield BatchEvent(epoch, run.step, value, len(run.train_loader), config.epochs, run.elapsed())
-    return EpochResult(losses, names, time.perf_counter() - started, None)
+@dataclass
+class Tally:
+    """What training has done so far, for the events and the model's record."""
+
+    steps: int = 0  # optimiser steps
+    names_seen: int = 0  # training names, over all steps
+    seconds: float = 0.0  # spent training (validation not included)
+    last_losses: list[float] = field(default_factory=list)  # of the last (possibly partial) epoch
+    last_seconds: float = 0.0
+    epochs_run: int = 0  # full epochs trained and validated
+    kept_steps: int = 0  # steps up to the end of the last validated epoch: what the export retrains
+
+    def add_step(self, batch_size: int) -> None:
+        self.steps, self.names_seen = self.steps + 1, self.names_seen + batch_size
+
+    def end_epoch(self, losses: list[float], seconds: float) -> None:
+        self.last_losses, self.last_seconds, self.seconds = losses, seconds, self.seconds + seconds
+
+    def validated(self, epoch: int) -> None:
+        self.epochs_run, self.kept_steps = epoch, self.steps
 
 
-def finish(run: Run, best: Best, epochs_run: int, reason: str, last: EpochResult | None,
-           trained: tuple[int, float]) -> DoneEvent:
+def finish(model: NameClassifier, weights: nn.Module, split: Split, config: TrainConfig, best: Best, tally: Tally,
+           clock: Clock, val_batches: list, device: torch.device) -> DoneEvent:
     """Load the best epoch's weights, record its figures on the model, and the DoneEvent."""
-    if best.state is None:  # stopped before any batch: the untrained model is all there is
-        best.offer(0, validate(run.model, run.val_loader, run.device), run.model)
-    model, val = run.model, best.validation
+    if best.state is None:  # stopped within the first epoch: the weights as they are, validated once
+        best.offer(0, validate(weights, val_batches, device), weights)
+        tally.kept_steps = tally.steps
     model.load_state_dict(best.state)
     model.eval()
     # The best epoch's validation measured exactly these weights: no second pass over the names.
-    per_label = {label: accuracy for label, accuracy in zip(run.labels, val.per_class.tolist())
-                 if not math.isnan(accuracy)}
+    val, labels = best.validation, split.report.labels
+    per_label = {label: accuracy for label, accuracy in zip(labels, val.per_class.tolist()) if not math.isnan(accuracy)}
     model.metrics = {
         "val_accuracy": val.accuracy, "val_macro_accuracy": val.macro_accuracy, "per_label": per_label,
-        "best_epoch": best.epoch, "epochs_run": epochs_run,
-        "train_names": len(run.train_loader.dataset), "val_names": len(run.val_rows),
+        "best_epoch": best.epoch, "epochs_run": tally.epochs_run,
+        "train_names": len(split.train_rows), "val_names": len(split.val_rows),
         # The split, so `evaluate` can score the model on these same validation names again.
-        "split": {"seed": run.config.seed, "val_fraction": run.config.val_fraction},
+        "split": {"seed": config.seed, "val_fraction": config.val_fraction},
         # The whole run, so `python -m rnn_demo export` can write it as a script that trains it again.
-        "train_config": asdict(run.config), "steps": run.step, "threads": torch.get_num_threads(),
-        "table_sha256": table_sha256(pd.concat([run.train_rows, run.val_rows]).sort_index()),
+        "train_config": asdict(config), "steps": tally.kept_steps, "threads": torch.get_num_threads(),
+        "table_sha256": table_sha256(pd.concat([split.train_rows, split.val_rows]).sort_index()),
     }
-    names, seconds = trained
-    train_loss = sum(last.losses) / len(last.losses) if last and last.losses else math.nan
-    return DoneEvent(model, epochs_run, best.epoch, reason, run.elapsed(), train_loss, val.accuracy,
-                     val.macro_accuracy, names / max(seconds, 1e-9), run.val_rows, run.train_rows)
+    losses = tally.last_losses
+    return DoneEvent(model, tally.epochs_run, best.epoch, clock.fired or "finished", clock.elapsed(),
+                     sum(losses) / len(losses) if losses else math.nan, val.accuracy, val.macro_accuracy,
+                     tally.names_seen / max(tally.seconds, 1e-9), split.val_rows, split.train_rows)
 
 
 def table_sha256(table: pd.DataFrame) -> str:
     """A fingerprint of a clean table's names and labels, in order: which table a run trained on."""
     rows = "\n".join(f"{name}\t{label}" for name, label in zip(table["name"], table["label"]))
     return hashlib.sha256(rows.encode("utf-8")).hexdigest()
-
-
-def train(
-    table: pd.DataFrame,
-    config: TrainConfig | None = None,
-    stop: Callable[[], bool] | None = None,
-    device: torch.device | None = None,
-) -> Iterator[Event]:
-    """Train a new model on a names table, yielding progress events; the last is a DoneEvent.
-
-    `stop()` is checked before every batch: once it returns True, training ends early and the
-    DoneEvent still carries the best model so far. Raises DataError for a bad table and
-    TrainingError when the loss stops being finite.
-    """
-    config = config or TrainConfig()
-    run = prepare(table, config, device or default_device())
-    best = Best(by_macro=config.keep_best == "macro")
-
-    def should_stop() -> str | None:
-        if stop is not None and stop():
-            return "stopped"
-        if config.max_seconds is not None and run.elapsed() > config.max_seconds:
-            return "time limit"
-        return None
-
-    epochs_run, reason, result, trained = 0, "finished", None, (0, 0.0)
-    for epoch in range(1, config.epochs + 1):
-        # Train on every batch once.
-        result = yield from train_epoch(run, epoch, should_stop)
-        trained = (trained[0] + result.names, trained[1] + result.seconds)
-        if result.stopped and not result.losses:
-            reason = result.stopped
-            break  # stopped before this epoch trained anything
-        epochs_run = epoch
-        # Validate: keep the weights with the best validation score.
-        val = validate(run.validated(), run.val_loader, run.device)
-        best.offer(epoch, val, run.validated())
-        if result.stopped:
-            reason = result.stopped
-            break  # a partial epoch counts for the best model, but is not reported as an epoch
-        yield EpochEvent(epoch, config.epochs, sum(result.losses) / len(result.losses), val.loss, val.accuracy,
-                         val.macro_accuracy, result.seconds, result.names / max(result.seconds, 1e-9),
-                         run.elapsed(), run.model)
-    yield finish(run, best, epochs_run, reason, result, trained)
 
 
 def run_to_end(events: Iterator[Event]) -> DoneEvent:

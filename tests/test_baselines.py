@@ -9,8 +9,8 @@ import pytest
 from rnn_demo.__main__ import main
 from rnn_demo.baselines import MajorityBaseline, NgramBayes, compare, ngrams, recorded_split, score_baselines
 from rnn_demo.data import split_table
+from rnn_demo.evaluate import METRICS
 from rnn_demo.files import load_table
-from rnn_demo.metrics import METRICS
 from rnn_demo.train import TrainConfig, run_to_end, train
 
 from conftest import ROOT

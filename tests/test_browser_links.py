@@ -49,13 +49,13 @@ def test_a_link_with_values_out_of_range_is_clamped_named_and_scrolled_to_its_st
     page = fresh("?layers=0&epochs=9999&lr=-1&hidden=abc&arch=foo&cell=[log in](http://evil.example)&step=packing")
     assert wait_for(lambda: "layers 0 is below 1" in page.inner_text("#link-note"), timeout=30)
     note = page.inner_text("#link-note")
-    for part in ("layers 0 is below 1: set to 1", "epochs 9999 is above 100: set to 100", "lr -1 is below 0: set to 0",
+    for part in ("layers 0 is below 1: set to 1", "epochs 9999 is above 200: set to 200", "lr -1 is below 0: set to 0",
                  "hidden 'abc' is not a number: kept 128", "arch 'foo' is not one of manual, stacked, bidirectional",
                  "cell '[log in](http://evil.example)' is not one of rnn, gru, lstm"):
         assert part in note, note
     assert page.locator("#link-note a").count() == 0  # the link's text is shown, never made a link
     assert [number_box(page, label) for label in ("Layers", "Epochs", "Learning rate (Adam)", "Hidden size")] == \
-        ["1", "100", "0", "128"]
+        ["1", "200", "0", "128"]
     assert page.locator("#arch input[value='stacked']").is_checked()  # the default stays
     # The page opened the lesson at its step and scrolled to it (the tabs start ~1,100 px down).
     assert wait_for(lambda: "Packing" in page.inner_text("#lesson-title"), timeout=20)
@@ -65,7 +65,7 @@ def test_a_link_with_values_out_of_range_is_clamped_named_and_scrolled_to_its_st
     assert 0 <= tab["y"] and title["y"] + title["height"] <= HEIGHT, (tab, title)
     # The address bar now holds what the controls hold: a link copied from it needs no note.
     assert {k: query(page)[k] for k in ("layers", "epochs", "lr", "step")} == \
-        {"layers": "1", "epochs": "100", "lr": "0", "step": "packing"}
+        {"layers": "1", "epochs": "200", "lr": "0", "step": "packing"}
     page.screenshot(path=str(SHOTS / "link-step.png"))
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / "link-note.png"))

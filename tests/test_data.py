@@ -114,12 +114,19 @@ def test_collate_pads_and_reports_lengths():
     assert padded[1].sum() == 4
 
 
-def test_shuffled_loader_covers_every_name_once_per_epoch(default_table):
+@pytest.mark.parametrize("batch_size", [8, 64])
+def test_shuffled_loader_covers_every_name_once_per_epoch(default_table, batch_size):
+    # At batch size 8 a pool holds 400 names and the 1,798 names make 5 pools: a sampler that sorted
+    # each pool's positions (0..399) instead of its names' indices would train on 400 names only.
     table, report = clean_table(default_table)
     dataset = NamesDataset(table, report.labels)
-    loader = make_loader(dataset, 64, shuffle=True, seed=0)
-    seen = sum(len(labels) for _, _, labels in loader)
-    assert seen == len(dataset) and len(loader) == -(-len(dataset) // 64)
+    loader = make_loader(dataset, batch_size, shuffle=True, seed=0)
+    epochs = [[i for batch in loader.batch_sampler for i in batch] for _ in range(2)]
+    for seen in epochs:
+        assert sorted(seen) == list(range(len(dataset)))
+    assert epochs[0] != epochs[1]  # a new order each epoch
+    assert sum(len(labels) for _, _, labels in loader) == len(dataset)
+    assert len(loader) == -(-len(dataset) // batch_size)
 
 
 def test_default_table_has_18_languages_with_80_names_each(default_table):

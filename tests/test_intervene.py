@@ -154,7 +154,7 @@ def test_clamps_parse_and_refuse_gates_the_cell_lacks():
 def test_compare_counts_each_languages_accuracy_before_and_after():
     import pandas as pd
 
-    from rnn_demo.inside.intervene_effects import compare
+    from rnn_demo.inside.intervene import compare
 
     model = tiny("stacked", "gru")
     rows = pd.DataFrame({"name": [check_name(n) for n in NAMES], "label": LABELS * 2 + LABELS[:2]})

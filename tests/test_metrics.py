@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnn_demo.metrics import METRICS, Scores, accepted_labels, comparison_frame, per_label_f1, score
+from rnn_demo.evaluate import METRICS, Scores, accepted_labels, comparison_frame, per_label_f1, score
 
 LABELS = ["A", "B", "C", "D"]
 # name, target, scores over A B C D -> prediction, top 3

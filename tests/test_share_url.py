@@ -9,6 +9,7 @@ import gradio as gr
 import pytest
 from starlette.datastructures import QueryParams
 
+from rnn_demo import limits
 from rnn_demo.lesson.steps import STEPS
 from ui import lesson_tab, share_url, train_panel
 
@@ -43,6 +44,12 @@ def share_query(values: list) -> str:
     return urlencode({key: str(value) for key, value in zip(KEYS, values, strict=True)})
 
 
+def from_link(controls: dict, request) -> tuple[list, str]:
+    """The controls' values a link gives, and its note as the page shows it."""
+    values, notes = share_url.read_link(controls, request)
+    return values, share_url.link_note(notes)
+
+
 def test_every_setting_and_option_has_its_key_and_the_defaults_round_trip_without_a_note(controls):
     assert len(KEYS) == len(set(KEYS)) == len(controls) == 8 + 12
     defaults = [c.value for c in controls.values()]
@@ -63,15 +70,15 @@ def test_settings_to_url_to_settings_gives_the_same_settings(controls):
 
 
 def test_out_of_range_values_are_clamped_to_the_controls_own_range_and_named(controls):
-    values, note = share_url.settings_from_url(controls, as_request("layers=0&epochs=9999&lr=-1&seed=-3&batch=4096"))
+    values, note = from_link(controls, as_request("layers=0&epochs=9999&lr=-1&seed=-3&batch=4096"))
     layers, epochs, lr = (control(controls, key) for key in ("layers", "epochs", "lr"))
     assert values[KEYS.index("layers")] == layers.minimum == 1
-    assert values[KEYS.index("epochs")] == epochs.maximum == 100
+    assert values[KEYS.index("epochs")] == epochs.maximum == limits.MAX_EPOCHS  # the slider's range is the limit
     assert values[KEYS.index("lr")] == lr.minimum == 0
     assert values[KEYS.index("seed")] == 0 and values[KEYS.index("batch")] == control(controls, "batch").maximum
     assert note.startswith("⚠ **Link settings:**")
-    for part in ("layers 0 is below 1: set to 1", "epochs 9999 is above 100: set to 100", "lr -1 is below 0: set to 0",
-                 "seed -3 is below 0: set to 0", "batch 4096 is above 512: set to 512"):
+    for part in ("layers 0 is below 1: set to 1", "epochs 9999 is above 200: set to 200", "lr -1 is below 0: set to 0",
+                 "seed -3 is below 0: set to 0", "batch 4096 is above 2048: set to 2048"):
         assert part in note
     assert config_of(controls, values).num_layers == 1  # what the link gave now trains
 
@@ -103,7 +110,7 @@ def test_a_value_between_a_sliders_steps_moves_to_the_nearest_step(controls):
 
 
 def test_a_link_cannot_write_markup_or_a_page_of_text_into_the_note(controls):
-    _, note = share_url.settings_from_url(controls, as_request(urlencode(
+    _, note = from_link(controls, as_request(urlencode(
         {"arch": "[log in](http://evil.example)", "cell": "<b>x</b>", "hidden": "9" * 300, "seed": "x" * 5000})))
     assert "](" not in note and "<b>" not in note  # no link, no tag: Markdown's punctuation is escaped
     assert r"arch '\[log in\]\(http\://evil\.example\)'" in note
@@ -113,8 +120,8 @@ def test_a_link_cannot_write_markup_or_a_page_of_text_into_the_note(controls):
 
 def test_no_link_or_only_other_keys_changes_nothing(controls):
     defaults = [c.value for c in controls.values()]
-    assert share_url.settings_from_url(controls, None) == (defaults, "")
-    assert share_url.settings_from_url(controls, as_request("step=packing&__theme=dark")) == (defaults, "")
+    assert from_link(controls, None) == (defaults, "")
+    assert from_link(controls, as_request("step=packing&__theme=dark")) == (defaults, "")
 
 
 def test_an_unknown_step_is_named_in_the_note_and_a_known_one_is_not():

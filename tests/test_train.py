@@ -103,6 +103,25 @@ def test_time_limit_stops_training(separable_table):
     assert done.reason == "time limit" and done.epochs_run < 200
 
 
+def test_a_stop_during_validation_ends_it_between_two_batches_and_drops_that_epoch(default_table):
+    # 899 validation names: two batches of at most 512. stop() is called inside validation (no grad
+    # there) before each batch: epoch 1 validates in full, epoch 2 stops before its second batch.
+    checks = []
+
+    def stop() -> bool:
+        if not torch.is_grad_enabled():
+            checks.append(len(checks) + 1)
+        return len(checks) >= 4
+
+    config = TrainConfig(epochs=3, val_fraction=0.5, hidden_size=8, num_layers=1, batch_size=2048)
+    events = list(train(default_table, config, stop=stop))
+    done = events[-1]
+    assert done.reason == "stopped" and len(checks) == 4
+    assert [e.epoch for e in events if isinstance(e, EpochEvent)] == [1]
+    assert sum(isinstance(e, BatchEvent) for e in events) == 2  # one batch of 899 training names per epoch
+    assert done.epochs_run == 1 and done.best_epoch == 1 and done.model.metrics["steps"] == 1
+
+
 def test_evaluate_reports_accuracy_macro_per_label_and_confusion(separable_table):
     done = run_to_end(train(separable_table, TrainConfig(epochs=8, **TINY)))
     result = evaluate(done.model, separable_table)
@@ -161,26 +180,32 @@ def test_every_option_has_a_sentence_for_the_page():
     assert all(text.endswith(".") and len(text) > 40 for text in OPTIONS.values())
 
 
-def test_onecycle_schedule_warms_up_then_anneals(separable_table):
-    from rnn_demo.train import prepare
-    run = prepare(separable_table, TrainConfig(epochs=4, schedule="onecycle", **TINY), torch.device("cpu"))
+def test_onecycle_schedule_warms_up_then_anneals():
+    from rnn_demo.objective import AfterStep, make_optimizer
+    config, model = TrainConfig(epochs=4, schedule="onecycle", **TINY), torch.nn.Linear(2, 2)
+    optimizer = make_optimizer(model, config, torch.device("cpu"))
+    after_step = AfterStep(model, optimizer, config, steps_per_epoch=6)
     rates = []
-    for _ in range(4 * len(run.train_loader)):
-        rates.append(run.optimizer.param_groups[0]["lr"])
-        run.optimizer.step()
-        run.scheduler.step()
+    for _ in range(4 * 6):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        after_step()
     peak = rates.index(max(rates))
     assert max(rates) == pytest.approx(0.01, rel=0.01) and 0.2 < peak / len(rates) < 0.4
     assert rates[0] < 0.001 and rates[-1] < 1e-5
 
 
-def test_weight_decay_uses_adamw_and_label_smoothing_reaches_the_loss(separable_table):
-    from rnn_demo.train import prepare
-    run = prepare(separable_table, TrainConfig(weight_decay=0.05, label_smoothing=0.2, **TINY), torch.device("cpu"))
-    assert isinstance(run.optimizer, torch.optim.AdamW) and run.optimizer.defaults["weight_decay"] == 0.05
-    assert run.criterion.label_smoothing == 0.2
-    plain = prepare(separable_table, TrainConfig(**TINY), torch.device("cpu"))
-    assert type(plain.optimizer) is torch.optim.Adam and plain.scheduler is None and plain.averaged is None
+def test_weight_decay_uses_adamw_and_label_smoothing_reaches_the_loss():
+    from rnn_demo.objective import AfterStep, make_criterion, make_optimizer
+    cpu, model = torch.device("cpu"), torch.nn.Linear(2, 2)
+    config = TrainConfig(weight_decay=0.05, label_smoothing=0.2, **TINY)
+    optimizer = make_optimizer(model, config, cpu)
+    assert isinstance(optimizer, torch.optim.AdamW) and optimizer.defaults["weight_decay"] == 0.05
+    assert make_criterion(config, [3, 4], cpu).label_smoothing == 0.2
+    plain = TrainConfig(**TINY)
+    assert type(make_optimizer(model, plain, cpu)) is torch.optim.Adam
+    after_step = AfterStep(model, make_optimizer(model, plain, cpu), plain, steps_per_epoch=6)
+    assert after_step.scheduler is None and after_step.averaged is None and after_step.weights() is model
 
 
 def test_logit_adjusted_loss_adds_the_log_prior_to_the_logits():

@@ -191,7 +191,8 @@ def url_settings(query: dict) -> tuple[list, str]:
     with gr.Blocks():
         panel = train_panel.build()
     assert list(panel.controls) == NAMES
-    return share_url.settings_from_url(panel.controls, SimpleNamespace(query_params=query))
+    values, notes = share_url.read_link(panel.controls, SimpleNamespace(query_params=query))
+    return values, share_url.link_note(notes)
 
 
 def config_of(values: list):

@@ -8,8 +8,17 @@ import pandas as pd
 
 from rnn_demo.data import DataError
 from rnn_demo.inside.gradients import LONG_NAMES
-from rnn_demo.inside.intervene import SCALES, Intervention, InterventionError, intervened_logits, parse_intervention
-from rnn_demo.inside.intervene_effects import NOT_CORRELATION, compare, name_effect, scale_effect
+from rnn_demo.inside.intervene import (
+    NOT_CORRELATION,
+    SCALES,
+    Intervention,
+    InterventionError,
+    compare,
+    intervened_logits,
+    name_effect,
+    parse_intervention,
+    scale_effect,
+)
 from rnn_demo.inside.units import selective_units
 
 from .errors import refused

@@ -11,7 +11,7 @@ import pandas as pd
 from rnn_demo.baselines import BASELINE_HELP, compare, recorded_split
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
 from rnn_demo.data import DataError, clean_table
-from rnn_demo.metrics import METRIC_HELP
+from rnn_demo.evaluate import METRIC_HELP
 from rnn_demo.report import model_report
 
 from . import export_panel

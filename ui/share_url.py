@@ -114,12 +114,6 @@ def link_note(notes: list[str]) -> str:
     return f"⚠ **Link settings:** {'; '.join(notes)}." if notes else ""
 
 
-def settings_from_url(controls: dict, request: gr.Request | None) -> tuple[list, str]:
-    """read_link with its notes as the page shows them."""
-    values, notes = read_link(controls, request)
-    return values, link_note(notes)
-
-
 def wire(controls: dict) -> None:
     """Changing a setting or option writes it into the URL (app.py's page load reads them back)."""
     js = URL_JS % [URL_KEYS[name][0] for name in controls]

@@ -14,11 +14,11 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo import limits
-from rnn_demo.data import DataError, clean_table
-from rnn_demo.inside.hidden_map import MapSnapshot, training_split
+from rnn_demo.data import DataError, Split
+from rnn_demo.inside.hidden_map import MapSnapshot
 from rnn_demo.models import CELLS
 from rnn_demo.report import run_summary
-from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end
+from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end, split_for
 from serving.worker import TrainingPool, trainings_at_once
 from ui import options_panel
 
@@ -134,9 +134,7 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
                       progress.snapshots)
     session.runs.append(run_summary(config, done))
     session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
-    # A Stop validates the epoch it cut short but sends no epoch event: the plot shows full epochs only.
-    epochs = (f"in epoch {done.epochs_run} of {config.epochs} ({progress.epochs_done} full epochs plotted)"
-              if progress.epochs_done < done.epochs_run else f"after {done.epochs_run} epochs")
+    epochs = f"after {done.epochs_run} epochs"  # a Stop drops the epoch it cut short, unvalidated
     compared = f"  \n{previous_line(session)}" if done.stopped else ""
     return (f"{how} {epochs} in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
             f"validation accuracy {done.val_accuracy:.1%} (macro {done.val_macro_accuracy:.1%}) · "
@@ -148,22 +146,23 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, **s
     streaming (plot, status, model line, Stop)."""
     config = make_config(**settings)
     try:
-        clean, report = clean_table(as_table(table))
+        split = split_for(as_table(table), config)  # cleaned once, split once: the worker trains on this split
     except DataError as err:
         raise refused(f"The table cannot be trained on: {err}") from None
     # One training per session: a second /train while one runs would race it to be the answering model.
     if not session.training.acquire(blocking=False):
         raise refused("This session is already training: wait for it to finish, or press Stop first.")
     try:
-        yield from _train(session, clean, report, config)
+        yield from _train(session, split, config)
     finally:
         session.training.release()
 
 
-def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
+def _train(session: Session, split: Split, config: TrainConfig):
     """run_training's stream once the settings and the table have passed their checks."""
     session.stop.clear()
-    progress = TrainingProgress(config, training_split(clean, config))
+    report = split.report
+    progress = TrainingProgress(config, (split.train_rows, split.val_rows))
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
     yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
     while (left := POOL.starting()) is not None and not session.stop.is_set():  # the app has just started
@@ -171,7 +170,7 @@ def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
         yield (plot_frame([]), f"The trainer is starting (it loads PyTorch once: {eta}); "
                "your training begins right after…", answering, STOP_ON)
         time.sleep(0.5)
-    events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
+    events = POOL.train(split, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
     last_yield = 0.0
     try:
         for event in events:
@@ -243,12 +242,12 @@ def build() -> TrainPanel:
         hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size",
                            elem_id="hidden")
         layers = gr.Slider(1, limits.MAX_LAYERS, value=DEFAULTS.num_layers, step=1, label="Layers")
-        epochs = gr.Slider(1, 100, value=DEFAULTS.epochs, step=1, label="Epochs")
+        epochs = gr.Slider(1, limits.MAX_EPOCHS, value=DEFAULTS.epochs, step=1, label="Epochs")  # ranges: the limits
     with gr.Row():
         learning_rate = gr.Number(0, label="Learning rate (Adam)", minimum=0, maximum=limits.MAX_LEARNING_RATE,
                                   info="0: follows the cell, 1e-3 for RNN, 3e-3 for GRU/LSTM")
-        batch_size = gr.Slider(8, 512, value=DEFAULTS.batch_size, step=8, label="Batch size")
-        seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0)
+        batch_size = gr.Slider(8, limits.MAX_BATCH_SIZE, value=DEFAULTS.batch_size, step=8, label="Batch size")
+        seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0, maximum=limits.MAX_SEED)
     controls = {"arch": arch, "cell": cell, "hidden": hidden, "layers": layers, "epochs": epochs,
                 "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **options_panel.build()}
     with gr.Row():

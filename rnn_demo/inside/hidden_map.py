@@ -19,21 +19,20 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from rnn_demo.data import DataError, check_name, collate, one_hot, split_table
-from rnn_demo.files import load_table
+from rnn_demo.data import DataError, check_name, collate, one_hot
 from rnn_demo.inside.cells import evaluating
 from rnn_demo.models import NameClassifier
-from rnn_demo.train import TrainConfig
+from rnn_demo.train import TrainConfig, split_for
 
 BATCH = 512  # names run through the model at once
 NEIGHBOURS = 5
 
 
 def training_split(table: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The (training, validation) rows train() makes of this table with this config (same cleaning,
-    same seeded split), so a map can be drawn while that training runs. Raises DataError."""
-    clean, _ = load_table(table)
-    return split_table(clean, config.val_fraction, config.seed)
+    """The (training, validation) rows train() makes of this table with this config (split_for), so a
+    map can be drawn while that training runs. Raises DataError."""
+    split = split_for(table, config)
+    return split.train_rows, split.val_rows
 
 
 @torch.no_grad()

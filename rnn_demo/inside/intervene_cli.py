@@ -16,8 +16,7 @@ import argparse
 import json
 
 from rnn_demo.inside.gradients import LONG_NAMES
-from rnn_demo.inside.intervene import SCALES, parse_intervention
-from rnn_demo.inside.intervene_effects import NOT_CORRELATION, compare, name_effect, scale_effect
+from rnn_demo.inside.intervene import NOT_CORRELATION, SCALES, compare, name_effect, parse_intervention, scale_effect
 
 DEFAULT_NAMES = ("Kowalski", "Nakamura")
 

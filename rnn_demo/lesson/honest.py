@@ -26,7 +26,7 @@ import torch
 from rnn_demo import limits
 from rnn_demo.baselines import MajorityBaseline, NgramBayes, _targets
 from rnn_demo.data import check_name, clean_table, leaky_split, normalised_rows, split_table  # noqa: F401 (the lesson's own)
-from rnn_demo.metrics import Scores, accepted_labels, score
+from rnn_demo.evaluate import Scores, accepted_labels, score
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
 

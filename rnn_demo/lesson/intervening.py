@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rnn_demo.inside.intervene import intervened_logits, parse_intervention
-from rnn_demo.inside.intervene_effects import NOT_CORRELATION, leaned_on_units
+from rnn_demo.inside.intervene import NOT_CORRELATION, intervened_logits, leaned_on_units, parse_intervention
 from rnn_demo.lesson.experiments import ExperimentResult, typed_names
 from rnn_demo.models import NameClassifier
 

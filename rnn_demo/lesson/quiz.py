@@ -18,8 +18,7 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnn_demo.data import DataError, clean_table
-from rnn_demo.inside.intervene import parse_intervention
-from rnn_demo.inside.intervene_effects import compare, leaned_on_units
+from rnn_demo.inside.intervene import compare, leaned_on_units, parse_intervention
 from rnn_demo.inside.mistakes import logits_without_packing
 from rnn_demo.lesson.experiments import describe
 from rnn_demo.lesson.questions import Question, guide_questions, view_questions

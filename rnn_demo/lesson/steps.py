@@ -20,7 +20,6 @@ from rnn_demo import data, evaluate, models, train
 from rnn_demo.data import DataError
 from rnn_demo.inside import gradients, intervene
 from rnn_demo.lesson import experiments, intervening
-from rnn_demo.lesson import training as lesson_training
 from rnn_demo.lesson.experiments import ExperimentResult
 from rnn_demo.models import NameClassifier
 
@@ -109,25 +108,25 @@ STEPS: tuple[LessonStep, ...] = (
     LessonStep("dataset", "Dataset, collate_fn, DataLoader",
          "A Dataset hands out one (one-hot name, label index) pair at a time. The DataLoader draws a few of them "
          "and calls collate_fn to make one batch: padded (B, T, V), lengths (B,), labels (B,).",
-         (data.NamesDataset, data.make_loader), "data", lesson_training.dataset_experiment,
+         (data.NamesDataset, data.make_loader), "data", experiments.dataset_experiment,
          "Nakamura: Japanese, Li: Chinese, Dvořák: Czech", LABELLED_HINT),
     LessonStep("training", "The training loop",
          "Each step scores a batch, measures the cross-entropy loss against the true labels, computes gradients "
          "with backward(), clips them (an RNN's gradient can explode through a long name) and lets Adam move "
          "the weights a little. Train runs this over every batch, epoch after epoch.",
-         (train.train_epoch,), "train", lesson_training.training_experiment,
+         (train.train,), "train", experiments.training_experiment,
          "Duda: Polish, Janda: Czech, Logan: Scottish", LABELLED_HINT),
     LessonStep("evaluation", "Evaluation",
          "A model is judged on names it never trained on. Accuracy counts the right answers; macro accuracy "
          "averages each language's accuracy, so a rare language counts as much as a common one.",
-         (evaluate.validate, evaluate.accuracies), "model", lesson_training.evaluation_experiment,
+         (evaluate.validate, evaluate.accuracies), "model", experiments.evaluation_experiment,
          "Nakamura: Japanese, Dvořák: Czech, Duda: Polish, Logan: Scottish", LABELLED_HINT),
     LessonStep("why-gated", "Why gated cells",
          "A plain RNN multiplies its state by the same weights at every letter, so what it read long ago fades, "
          "and so does the gradient that should teach it. GRU and LSTM cells have gates that can pass the state on "
          "unchanged, once the gate is open: training can open it, and so does starting its bias at +1. Measure how "
          "far back each cell still reaches.",
-         (gradients.state_gradient_norms,), "why", lesson_training.why_gated_experiment, "Wolfeschlegelsteinhausen"),
+         (gradients.state_gradient_norms,), "why", experiments.why_gated_experiment, "Wolfeschlegelsteinhausen"),
     LessonStep("intervene", "Change it and see what breaks",
          "A unit that fires for Polish names may still not be why the model says Polish. To find out, change the "
          "network at every letter and measure again: hold units at zero, force a gate, scale W_hh. The manual "
