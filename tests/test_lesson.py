@@ -181,5 +181,5 @@ def test_why_gated_compares_the_session_model_with_fresh_cells(shipped):
     assert list(table["distance"]) == list(range(24)) and (table.iloc[0, 1:] == 1).all()
     first_letter = table.iloc[-1]
     assert first_letter["fresh rnn"] < 0.01 < first_letter["this model (gru)"]
-    assert first_letter["fresh gru, gate bias +1"] > 10 * first_letter["fresh gru"]
+    assert first_letter["fresh gru, gate bias +2"] > 10 * first_letter["fresh gru"]
     assert "23 steps away" in result.markdown

@@ -125,7 +125,7 @@ STEPS: tuple[LessonStep, ...] = (
     LessonStep("why-gated", "Why gated cells",
          "A plain RNN multiplies its state by the same weights at every letter, so what it read long ago fades, "
          "and so does the gradient that should teach it. GRU and LSTM cells have gates that can pass the state on "
-         "unchanged, once the gate is open: training can open it, and so does starting its bias at +1. Measure how "
+         "unchanged, once the gate is open: training can open it, and so does starting its bias at +2. Measure how "
          "far back each cell still reaches.",
          (gradients.state_gradient_norms,), "why", lesson_training.why_gated_experiment, "Wolfeschlegelsteinhausen"),
     LessonStep("intervene", "Change it and see what breaks",
