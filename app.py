@@ -63,7 +63,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         mistakes = mistakes_tab.build(state)
         compare = compare_tab.build(state)
         honest_tab.build(state)
-        why_tab.build(state)
+        why_views = why_tab.build(state)
         lesson = lesson_tab.build(state)
         quiz = quiz_tab.build(state)
 
@@ -78,7 +78,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
     keep.wire(kept, state, keep_note, start_over_btn, [*new_model, *data.changed])
     controls = training.controls  # page name -> control
     share_url.wire(controls)
-    lesson_tab.wire(lesson, tabs)
+    lesson_tab.wire(lesson, tabs, why_views)
 
     # One load event for the whole page (one queue round trip, not four): the answering model, the
     # settings and lesson step in the URL (?arch=..., ?step=...), checked, the quiz as this browser left it,
