@@ -97,3 +97,10 @@ def test_the_step_through_says_why_the_first_layer_has_no_prediction():
 def test_the_unit_plot_gets_one_label_per_letter_in_order():
     _, on_name = units_view.unit_view(0, "Kowalski", Session())
     assert on_name["shown"].tolist() == [f"{i} {letter}" for i, letter in enumerate("kowalski", start=1)]
+
+
+def test_step_buttons_before_load_say_to_load_first():
+    index, header, *_ = step_view.move(None, 0, 1)
+    assert index == 0 and header.startswith("**Nothing to step through yet:** press **Load**")
+    timer, header = step_view.play_from(None, 2)
+    assert timer["active"] is False and "press **Load**" in header
