@@ -52,7 +52,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         with gr.Column(scale=3):
             training = train_panel.build()
         with gr.Column(scale=2):
-            classify = classify_panel.build(state, training.arch)
+            classify = classify_panel.build(state)
     probe = open_tab.build()
     with gr.Tabs(elem_id=open_tab.TABS_ID) as tabs:
         data = data_tab.build(state)

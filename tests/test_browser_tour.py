@@ -18,3 +18,11 @@ def test_lesson_step_11_opens_gradients_through_time(page):  # noqa: F811
     selected = page.locator("[role=tab][aria-selected=true]:visible")
     assert wait_for(lambda: "Gradients through time" in selected.all_inner_texts(), timeout=30), \
         selected.all_inner_texts()
+
+
+def test_picking_an_architecture_keeps_the_answering_models_code(page):  # noqa: F811
+    assert "Answering: shipped" in page.inner_text("#answering")
+    page.locator("#arch").get_by_label("Bidirectional", exact=False).check()
+    page.wait_for_timeout(1500)
+    code = page.inner_text("#model-code")
+    assert "class StackedRNN" in code and "class BidirectionalRNN" not in code
