@@ -407,3 +407,18 @@ def test_the_gradio_patch_is_skipped_with_a_warning_on_another_gradio(monkeypatc
     with pytest.warns(UserWarning, match="written for Gradio 6.31.0, not 7.0.0"):
         gradio_speed.apply()
     assert gradio.blocks.inspect is __import__("inspect") and SessionState.__init__ is init
+
+
+def test_a_stop_whose_cut_short_epoch_is_best_draws_that_epoch():
+    """'Stopped in epoch 9 of 60 (8 full epochs plotted) · best epoch 9' named an epoch the plot lacked."""
+    from types import SimpleNamespace
+
+    from rnn_demo.config import TrainConfig
+    from rnn_demo.train import DoneEvent
+    points = [(float(e), 0.5, "validation accuracy") for e in range(1, 9)]
+    progress = SimpleNamespace(epochs_done=8, points=points, train_rows=DEFAULT_TABLE.head(), snapshots=[])
+    done = DoneEvent(DEFAULT_MODEL, epochs_run=9, best_epoch=9, reason="stopped", seconds=3.0, train_loss=1.0,
+                     val_accuracy=0.6, val_macro_accuracy=0.5, names_per_second=1.0)
+    status = train_panel.keep_result(Session(), TrainConfig(epochs=60), done, progress)
+    assert "in epoch 9 of 60 (8 full epochs plotted, and the cut-short epoch 9's accuracy)" in status
+    assert (9.0, 0.6, "validation accuracy") in progress.points

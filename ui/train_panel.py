@@ -130,12 +130,18 @@ def keep_result(session: Session, config: TrainConfig, done: DoneEvent, progress
     shorten = f"  \n{SHORTEN}" if done.reason == "time limit" else ""
     if progress.epochs_done == 0 and done.stopped:
         return f"{how} before the first epoch finished: nothing was kept, the previous model still answers.{shorten}"
+    # A Stop validates the epoch it cut short but sends no epoch event. Kept as the best, that epoch's
+    # accuracy is drawn too, so the "best epoch" the status names is on the plot.
+    cut_short_is_best = progress.epochs_done < done.epochs_run == done.best_epoch
+    if cut_short_is_best:
+        progress.points.append((float(done.epochs_run), done.val_accuracy, "validation accuracy"))
     session.use_model(done.model, f"trained at {time.strftime('%H:%M:%S')}", done.val_table, progress.train_rows,
                       progress.snapshots)
     session.runs.append(run_summary(config, done))
     session.curves.append(plot_frame(progress.points).assign(run=f"#{len(session.runs)} {config.arch}/{config.cell}"))
-    # A Stop validates the epoch it cut short but sends no epoch event: the plot shows full epochs only.
-    epochs = (f"in epoch {done.epochs_run} of {config.epochs} ({progress.epochs_done} full epochs plotted)"
+    plotted = f"{progress.epochs_done} full epochs plotted" + (
+        f", and the cut-short epoch {done.epochs_run}'s accuracy" if cut_short_is_best else "")
+    epochs = (f"in epoch {done.epochs_run} of {config.epochs} ({plotted})"
               if progress.epochs_done < done.epochs_run else f"after {done.epochs_run} epochs")
     compared = f"  \n{previous_line(session)}" if done.stopped else ""
     return (f"{how} {epochs} in {done.seconds:.1f} s · best epoch {done.best_epoch} · "
