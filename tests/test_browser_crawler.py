@@ -59,9 +59,21 @@ BUSY_JS = """() => [...document.querySelectorAll('.progress-text, .eta-bar, .met
     .some(e => e.offsetParent || e.getClientRects().length)"""
 
 
+def evaluate(page, script: str, arg=None):
+    """page.evaluate, again once the page is back when a press reloaded it (↺ Start over does)."""
+    for _ in range(3):
+        try:
+            return page.evaluate(script, arg)
+        except sync_api.Error as err:
+            if "context was destroyed" not in str(err) and "navigat" not in str(err):
+                raise
+            page.wait_for_selector("#train-btn", timeout=120_000)
+    return page.evaluate(script, arg)
+
+
 def tab_strips(page) -> list[list[str]]:
     """The tab names of each strip on screen, outermost first (Gradio keeps a hidden copy of each strip)."""
-    return page.evaluate("""() => [...document.querySelectorAll('[role=tablist]')]
+    return evaluate(page, """() => [...document.querySelectorAll('[role=tablist]')]
         .filter(l => l.offsetParent || l.getClientRects().length)
         .map(l => [...l.querySelectorAll('[role=tab]')].map(t => t.innerText.trim()))""")
 
@@ -91,7 +103,7 @@ def settle(page) -> None:
     """Wait (bounded) until no output shows a progress mark."""
     page.wait_for_timeout(400)
     deadline = time.time() + SETTLE_S
-    while time.time() < deadline and page.evaluate(BUSY_JS):
+    while time.time() < deadline and evaluate(page, BUSY_JS):
         page.wait_for_timeout(250)
 
 
@@ -108,7 +120,7 @@ def fresh_page(browser, url: str, path: tuple[str, ...]):
 def press_all(page, server, where: str, problems: list[str]) -> int:
     """Press each button of the tab once, in page order; note what went wrong. Returns how many were pressed."""
     top = where == "(above the tabs)"
-    names = page.evaluate(FIND_JS, [top, BUTTONS])
+    names = evaluate(page, FIND_JS, [top, BUTTONS])
     scope = page.locator("body") if top else page.locator("[role=tabpanel]:visible").last
     pressed = 0
     for index, name in enumerate(names):
@@ -120,7 +132,7 @@ def press_all(page, server, where: str, problems: list[str]) -> int:
         button.click(timeout=10_000)
         pressed += 1
         settle(page)
-        errors = page.evaluate(ERRORS_JS)
+        errors = evaluate(page, ERRORS_JS)
         log = server.output(start)
         if errors["marks"] or errors["toasts"] or "Traceback" in log:
             traceback = log[log.find("Traceback"):][-600:] if "Traceback" in log else ""
@@ -135,16 +147,16 @@ def mode_radios(page) -> list[tuple[str, str, bool]]:
     """(radio id, choice, chosen now) for each choice of each radio whose choice changes the inputs
     shown; each radio is put back as it was."""
     modes = []
-    for radio, choices in page.evaluate(RADIOS_JS):
+    for radio, choices in evaluate(page, RADIOS_JS):
         if len(choices) > MAX_MODES:
             continue
         group = page.locator(f"#{radio}")
         chosen = next(c for c in choices if group.get_by_label(c, exact=True).is_checked())
-        before = page.evaluate(SHOWN_INPUTS_JS)
+        before = evaluate(page, SHOWN_INPUTS_JS)
         other = next(c for c in reversed(choices) if c != chosen)
         group.get_by_label(other, exact=True).check()
         page.wait_for_timeout(600)
-        if page.evaluate(SHOWN_INPUTS_JS) != before:
+        if evaluate(page, SHOWN_INPUTS_JS) != before:
             modes += [(radio, choice, choice == chosen) for choice in choices]
         group.get_by_label(chosen, exact=True).check()
         settle(page)

@@ -66,11 +66,13 @@ def test_training_keeps_one_map_per_epoch_for_the_slider():
     list(train_panel.run_training(session, tiny_table(), **{**TINY, "epochs": 3}))
     assert [s.epoch for s in session.snapshots] == [1, 2, 3]
     list(map_view.map_view("Kaski", session))
-    *_, (plot, near) = map_view.epoch_view(2, session)
+    *_, (plot, note, near) = map_view.epoch_view(2, session)
+    assert note.startswith("**The map after epoch 2 of 3**")  # the note follows the slider
     points = plot["value"]
     assert len(points) == len(session.val_table) and set(points["epoch"]) == {2}
     assert near["value"]["name"].iloc[0] == session.map_anchor and near["value"]["distance"].iloc[0] == 0
-    *_, (_, near_first) = map_view.epoch_view(1, session)
+    *_, (_, note_first, near_first) = map_view.epoch_view(1, session)
+    assert note_first.startswith("**The map after epoch 1 of 3**")
     assert "epoch 1" in near_first["label"] and "epoch 2" in near["label"]
     with pytest.raises(gr.Error, match="Train a model first"):
         list(map_view.epoch_view(1, Session()))
