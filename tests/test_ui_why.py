@@ -106,3 +106,14 @@ def test_step_buttons_before_load_say_to_load_first():
     assert index == 0 and header.startswith("**Nothing to step through yet:** press **Load**")
     timer, header = step_view.play_from(None, 2)
     assert timer["active"] is False and "press **Load**" in header
+
+
+def test_what_goes_wrongs_default_name_moves_under_packing_and_find():
+    from rnn_demo.inside import mistakes
+    from ui import mistakes_tab
+    from ui.session import DEFAULT_MODEL
+    name = mistakes_tab.DEFAULT_NAME
+    packing = mistakes.padding_effect(DEFAULT_MODEL, name, mistakes_tab.FALLBACK_OTHERS)
+    assert packing["alone"] - packing["in_batch_unpacked"] > 0.1
+    unknown = mistakes.unknown_character_effect(DEFAULT_MODEL, name)
+    assert unknown["probability_ours"] - unknown["probability_buggy"] > 0.1 or unknown["label_buggy"] != unknown["label_ours"]
