@@ -66,8 +66,30 @@ def test_delete_rows_takes_ranges_and_refuses_words():
 def test_an_upload_keeps_only_name_and_label(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("id, Name ,LABEL,notes\n1,Nowak,Polish,x\n2,Sato,Japanese,y\n")
-    assert data_tab.load_upload(str(path), DEFAULT_TABLE).to_dict("list") == {
+    assert data_tab.load_upload(str(path), DEFAULT_TABLE, "replace the table").to_dict("list") == {
         "name": ["Nowak", "Sato"], "label": ["Polish", "Japanese"]}
+
+
+def test_an_upload_adds_its_rows_at_the_top_unless_replace_is_picked(tmp_path):
+    path = tmp_path / "four.txt"
+    path.write_text("Nowak\nSato\nKim\nLi\n")  # one name per line: the 4-name .txt that replaced 1,798 rows
+    added = data_tab.load_upload(str(path), DEFAULT_TABLE)
+    assert len(added) == len(DEFAULT_TABLE) + 4 and added["name"].head(4).tolist() == ["Nowak", "Sato", "Kim", "Li"]
+    assert added.tail(len(DEFAULT_TABLE)).reset_index(drop=True).equals(DEFAULT_TABLE)
+
+
+def test_pasted_spreadsheet_lines_become_rows_at_the_top():
+    rows = data_tab.pasted_rows("Nakamura\tJapanese\nVan der Berg, Dutch\n\nDvořák\tCzech\textra\nKim")
+    assert rows.values.tolist() == [["Nakamura", "Japanese"], ["Van der Berg", "Dutch"], ["Dvořák", "Czech"],
+                                    ["Kim", ""]]
+    session = Session()
+    page, *_, box = data_tab.add_pasted(session, "Nakamura\tJapanese\nSato\tJapanese")
+    assert len(session.names) == len(DEFAULT_TABLE) + 2 and box == ""
+    assert page["name"].head(2).tolist() == ["Nakamura", "Sato"]  # on the page shown, not past its end
+
+
+def test_a_new_row_is_on_the_first_page():
+    assert data_tab.add_row(DEFAULT_TABLE).iloc[0].tolist() == ["", ""]
 
 
 def test_a_bad_upload_leaves_the_table_alone(tmp_path):
