@@ -83,7 +83,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
     # One load event for the whole page (one queue round trip, not four): the answering model, the
     # settings and lesson step in the URL (?arch=..., ?step=...), checked, the quiz as this browser left it,
     # and what this browser kept of its last visit (ui/keep.py).
-    show_kept, kept_outputs = keep.restored_views(data, compare)
+    show_kept, kept_outputs = keep.restored_views(data, compare, training.loss_plot, training.status)
 
     def on_page_load(results: dict | None, session: sessions.Session, kept_work, request: gr.Request) -> tuple:
         back = keep.restore(session, kept_work)  # before the model line: a kept model answers
