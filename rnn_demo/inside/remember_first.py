@@ -53,10 +53,10 @@ class RememberConfig:
     seeds: int = 3  # each (cell, k) trains once per seed; accuracy is their mean, the spread their range
     hidden_size: int = 32
     num_layers: int = 1
-    train_sequences: int = 1500
+    train_sequences: int = 2000
     val_sequences: int = 300
     epochs: int = 4
-    batch_size: int = 50
+    batch_size: int = 64
     learning_rate: float = 1e-2  # Adam
     clip: float = 1.0  # max gradient norm
     time_limit: float = 120.0  # seconds: the experiment stops, keeping what finished, once past it
