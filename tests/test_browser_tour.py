@@ -21,7 +21,7 @@ def test_lesson_step_11_opens_gradients_through_time(page):  # noqa: F811
 
 
 def test_picking_an_architecture_keeps_the_answering_models_code(page):  # noqa: F811
-    assert wait_for(lambda: "Answering: shipped" in page.inner_text("#answering"), timeout=60)
+    assert wait_for(lambda: "Answering: the shipped" in page.inner_text("#answering"), timeout=60)
     page.locator("#arch").get_by_label("Bidirectional", exact=False).check()
     page.wait_for_timeout(1500)
     code = page.inner_text("#model-code")
