@@ -57,7 +57,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         with gr.Column(scale=3):
             training = train_panel.build()
         with gr.Column(scale=2):
-            classify = classify_panel.build(state, training.arch)
+            classify = classify_panel.build(state)
     probe = open_tab.build()
     with gr.Tabs(elem_id=open_tab.TABS_ID) as tabs:
         data = data_tab.build(state)
@@ -68,7 +68,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         mistakes = mistakes_tab.build(state)
         compare = compare_tab.build(state)
         honest_tab.build(state)
-        why_tab.build(state)
+        why_views = why_tab.build(state)
         lesson = lesson_tab.build(state)
         quiz = quiz_tab.build(state)
 
@@ -83,12 +83,12 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
     keep.wire(kept, state, keep_note, start_over_btn, [*new_model, *data.changed])
     controls = training.controls  # page name -> control
     share_url.wire(controls)
-    lesson_tab.wire(lesson, tabs)
+    lesson_tab.wire(lesson, tabs, why_views)
 
     # One load event for the whole page (one queue round trip, not four): the answering model, the
     # settings and lesson step in the URL (?arch=..., ?step=...), checked, the quiz as this browser left it,
     # and what this browser kept of its last visit (ui/keep.py).
-    show_kept, kept_outputs = keep.restored_views(data, compare)
+    show_kept, kept_outputs = keep.restored_views(data, compare, training.loss_plot, training.status)
 
     def on_page_load(results: dict | None, session: sessions.Session, kept_work, request: gr.Request) -> tuple:
         back = keep.restore(session, kept_work)  # before the model line: a kept model answers

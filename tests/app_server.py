@@ -4,8 +4,10 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 from conftest import ROOT
 
@@ -23,12 +25,15 @@ class AppServer:
         env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(self.port),
                "GRADIO_ANALYTICS_ENABLED": "False"}
         self.started = time.perf_counter()
+        # The server's output goes to a file a test can read while it runs (a pipe nobody reads would
+        # also block the server once 64 KiB of log had piled up).
+        self.log_file = tempfile.NamedTemporaryFile("w+", prefix="app-", suffix=".log", delete=False)
         self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 90
+                                        stdout=self.log_file, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 180  # a loaded 2-core machine has taken over 90 s
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"app.py exited: {self.process.stdout.read()[-3000:]}")
+                raise RuntimeError(f"app.py exited: {self.output()[-3000:]}")
             try:
                 urllib.request.urlopen(self.url + "config", timeout=2)
                 self.ready_seconds = time.perf_counter() - self.started
@@ -36,13 +41,20 @@ class AppServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("app.py did not start within 90 s")
+        raise RuntimeError("app.py did not start within 180 s")
+
+    def output(self, start: int = 0) -> str:
+        """What the server has printed so far, from character `start` on."""
+        return Path(self.log_file.name).read_text(errors="replace")[start:]
 
     def stop(self) -> str:
         self.process.terminate()
         try:
-            out, _ = self.process.communicate(timeout=15)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            out, _ = self.process.communicate()
-        return out or ""
+            self.process.wait()
+        out = self.output()
+        self.log_file.close()
+        os.unlink(self.log_file.name)
+        return out

@@ -9,7 +9,7 @@ from ui.session import Session
 
 def build_panel():
     with gr.Blocks() as demo:
-        panel = classify_panel.build(gr.State(), gr.Radio(["stacked"], value="stacked"))
+        panel = classify_panel.build(gr.State())
     return demo, panel
 
 
@@ -37,3 +37,12 @@ def test_a_name_without_letters_is_told_in_the_prediction():
 def test_several_lines_are_several_names():
     label, many = classify_panel.classify_live("Kim\nLi", Session())
     assert many["value"]["name"].tolist() == ["Kim", "Li"] and label["label"] == "Top 5 for 'Kim'"
+
+
+def test_the_code_shown_is_the_answering_models_not_the_picked_architecture():
+    session = Session()  # the shipped model answers
+    assert f"class {type(session.answering).__name__}(" in classify_panel.answering_source(session)
+    demo, panel = build_panel()
+    arch_changes = [dep for dep in demo.config["dependencies"] if any(e == "change" for _, e in dep["targets"])
+                    and dep["targets"][0][0] == panel.answering._id]
+    assert len(arch_changes) == 1  # the code follows the answering line, which every new model rewrites

@@ -184,3 +184,15 @@ def test_predict_py_gives_the_apps_top_language(small_table, tmp_path):
     printed = run_outside(tmp_path / "out", "predict.py", *names).strip().splitlines()
     ours = [line.split(": ", 1)[1].split(" ")[0] for line in printed]
     assert ours == [top[0][0] for top in predict(model, names, k=3)]
+
+
+def test_predict_py_refuses_what_the_app_refuses(small_table, tmp_path):
+    model = trained(small_table, tmp_path, epochs=1)
+    export_run(model, small_table, tmp_path / "out")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = subprocess.run([sys.executable, "predict.py", "1234", "Nakamura", "x" * 200], cwd=tmp_path / "out", env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1
+    assert [line.split(":")[0] for line in run.stdout.strip().splitlines()] == ["Nakamura"]
+    assert "refused: name '1234' has no letters we can read" in run.stderr
+    assert "characters long; the limit is" in run.stderr

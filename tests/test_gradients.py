@@ -132,7 +132,7 @@ def test_gradient_decay_has_this_model_and_fresh_ones_of_every_cell():
     decay = gradient_decay(model, ["Nakamura", LONG])
     series = decay.curves.groupby("series")["distance"].max().to_dict()
     assert set(series) == {"this model (gru)", "fresh rnn", "fresh gru", "fresh lstm",
-                           "fresh gru, gate bias +1", "fresh lstm, gate bias +1"}
+                           "fresh gru, gate bias +2", "fresh lstm, gate bias +2"}
     assert set(series.values()) == {len(LONG) - 1}  # the longest name sets the furthest distance
     first = decay.curves[decay.curves["distance"] == 0]["norm"]
     assert first.tolist() == pytest.approx([1.0] * len(first))

@@ -96,7 +96,7 @@ def test_the_classic_set_zipped_as_data_names_loads_with_its_duplicates_removed(
     assert report.counts["Arabic"] == 108
     from ui import data_tab  # the Data tab's own handlers: upload, then the summary it shows
 
-    uploaded = data_tab.load_upload(str(archive), raw.head(3))
+    uploaded = data_tab.load_upload(str(archive), raw.head(3), "replace the table")
     summary, notes, bars = data_tab.table_summary(uploaded)
     assert summary == "**20074 rows, 18 labels.** Ready to train." and "2087 exact duplicates will be skipped" in notes
     assert bars.set_index("label")["names"]["Arabic"] == 108

@@ -67,3 +67,19 @@ def test_start_over_forgets_everything():
     assert keep.start_over(session) == {}
     assert session.model is None and session.table is None and session.runs == [] and session.curves == []
     assert isinstance(session.names, pd.DataFrame) and session.names is DEFAULT_TABLE
+
+
+def test_a_reload_brings_back_the_last_loss_curve():
+    from types import SimpleNamespace
+
+    from ui import compare_tab, data_tab
+    session = trained_session()
+    fresh = Session()
+    keep.restore(fresh, through_the_browser(keep.keep(session)[0]))
+    data = SimpleNamespace(shown=(data_tab.shown, None, list(range(7))))
+    show, outputs = keep.restored_views(data, (compare_tab.compare_view, None, (None, None)), "plot", "status")
+    *_, curve, line = show(fresh)
+    assert outputs[-2:] == ["plot", "status"] and len(outputs) == 10
+    expected = session.curves[-1].drop(columns="run")
+    assert curve.equals(expected.astype(curve.dtypes.to_dict())) and len(curve) > 0
+    assert line.startswith("Your last training (#2 ")

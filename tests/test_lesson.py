@@ -181,5 +181,14 @@ def test_why_gated_compares_the_session_model_with_fresh_cells(shipped):
     assert list(table["distance"]) == list(range(24)) and (table.iloc[0, 1:] == 1).all()
     first_letter = table.iloc[-1]
     assert first_letter["fresh rnn"] < 0.01 < first_letter["this model (gru)"]
-    assert first_letter["fresh gru, gate bias +1"] > 10 * first_letter["fresh gru"]
+    assert first_letter["fresh gru, gate bias +2"] > 10 * first_letter["fresh gru"]
     assert "23 steps away" in result.markdown
+
+
+@pytest.mark.parametrize("slug, tab, view", [("cell-loop", "why", "why-step"), ("why-gated", "why", "why-gradients"),
+                                             ("intervene", "why", "why-intervene"), ("padding", "packing", None)])
+def test_open_the_full_view_selects_the_tab_and_the_view_inside_it(slug, tab, view):
+    from ui import lesson_tab
+    outer, inner = lesson_tab.open_view(STEPS.index(step_by_slug(slug)))
+    assert outer.selected == tab
+    assert (inner.selected if view else inner) == (view or {"__type__": "update"})

@@ -59,4 +59,4 @@ def test_notebook_shows_gated_cells_keeping_the_first_letter(run):
     lines = re.findall(r"^  (\S.*?) +([0-9.]+e[+-][0-9]+)$", stdout, re.MULTILINE)  # "  fresh rnn   8.5e-07"
     norms = {series: float(norm) for series, norm in lines}
     assert norms["this model (gru)"] > 100 * norms["fresh rnn"]
-    assert norms["fresh gru, gate bias +1"] > 100 * norms["fresh gru"]
+    assert norms["fresh gru, gate bias +2"] > 100 * norms["fresh gru"]

@@ -130,3 +130,10 @@ def test_score_counts_the_latest_answer_and_survives_json(asked):
 def test_feedback_is_a_small_dataclass(asked):
     feedback = check(asked["why-pad"], asked["why-pad"].answer)
     assert isinstance(feedback, Feedback) and feedback.correct and "Padding" in feedback.text
+
+
+def test_check_before_answering_says_so_in_the_feedback():
+    from ui import quiz_tab
+    from ui.session import Session
+    feedback, results, _, _ = quiz_tab.check_answer(0, None, "", {"kept": True}, Session())
+    assert feedback == "⚠ Answer first: pick a choice or type a number." and results == {"kept": True}

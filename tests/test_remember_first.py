@@ -116,6 +116,9 @@ def test_stop_ends_the_experiment_with_the_runs_that_finished():
     (dict(seeds=0), "seeds must be a whole number from 1 to"),
     (dict(hidden_size=0), "hidden size"),
     (dict(gate_bias_value=0), "gate bias must be above 0"),
+    (dict(ks=(1, 2, 3, 4, 5, 6, 7)), "at most 6 k values, not 7"),
+    (dict(time_limit=0), "time limit must be above 0 and at most 600 s"),
+    (dict(time_limit=10_000), "time limit must be"),
 ])
 def test_bad_settings_are_a_clear_value_error(settings, message):
     with pytest.raises(ValueError, match=message):
@@ -131,7 +134,9 @@ def test_cli_prints_one_json_object_last():
     run = cli("--ks", "1,2", "--cells", "rnn,gru", "--no-gate-bias", "--seeds", "1", "--json")
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout.strip().splitlines()[-1])
-    assert set(summary) == {"ks", "accuracy", "gate_bias", "seconds"}
+    assert set(summary) == {"ks", "accuracy", "spread", "seeds", "gate_bias", "stopped", "seconds"}
+    assert summary["seeds"] == 1 and summary["stopped"] is False
+    assert all(low <= high for pairs in summary["spread"].values() for low, high in pairs)
     assert summary["ks"] == [1, 2] and summary["gate_bias"] is False
     assert set(summary["accuracy"]) == {"rnn", "gru"} and all(len(v) == 2 for v in summary["accuracy"].values())
     assert all(0 <= a <= 1 for v in summary["accuracy"].values() for a in v)
@@ -143,9 +148,41 @@ def test_cli_prints_one_json_object_last():
     (["--ks", "151"], "error: each k must be a whole number from 1 to 150"),
     (["--cells", "rnn,cnn"], "error: cells must be some of rnn, gru, lstm"),
     (["--seeds", "9"], "error: seeds must be a whole number from 1 to 5"),
+    (["--ks", "1,2,3,4,5,6,7"], "error: at most 6 k values, not 7"),
+    (["--time-limit", "9999"], "error: time limit must be above 0 and at most 600 s"),
 ])
 def test_cli_bad_settings_exit_2_with_one_error_line(args, message):
     run = cli(*args)
     assert run.returncode == 2
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(message), run.stderr
+
+
+def test_the_time_limit_stops_the_experiment_and_says_what_finished():
+    config = RememberConfig(ks=(2, 3), cells=("rnn", "gru"), seeds=1, **TINY, time_limit=1e-3)
+    result = list(remember_first(config))[-1]
+    assert result.stopped and result.timed_out and result.finished() == "" and result.spread().empty
+
+
+def test_the_spread_is_each_cells_range_over_seeds_and_a_stop_names_what_finished():
+    config = RememberConfig(ks=(2, 3), cells=("rnn", "gru"), seeds=2, **TINY)
+    done = []
+    for event in remember_first(config, stop=lambda: len(done) >= 3):
+        if isinstance(event, RunDone):
+            done.append(event)
+    spread = event.spread()
+    assert event.stopped and not event.timed_out
+    rnn = spread[(spread.cell == "rnn") & (spread.k == 2)].iloc[0]
+    assert rnn.seeds == 2 and rnn.low == min(done[0].val_accuracy, done[2].val_accuracy) <= rnn["mean"] <= rnn.high
+    assert event.finished() == "k = 2 (rnn, gru)"
+
+
+def test_the_default_run_shows_the_lesson():
+    """The defaults, as the page and the CLI run them: the plain rnn falls at the largest k, gru and lstm hold."""
+    torch.set_num_threads(1)
+    result = list(remember_first(RememberConfig(time_limit=600)))[-1]  # the lesson, not the speed, on a busy CI
+    assert not result.stopped
+    first, last = RememberConfig.ks[0], RememberConfig.ks[-1]
+    assert (result.accuracy.loc[first] > 0.95).all()  # every cell learns a short k
+    assert result.accuracy.loc[last, "rnn"] < 0.75  # chance is 0.25
+    assert result.accuracy.loc[last, "gru"] > 0.9 and result.accuracy.loc[last, "lstm"] > 0.9

@@ -1,5 +1,6 @@
 """The rooms' handlers called directly, without a server: each is a plain function."""
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -66,8 +67,30 @@ def test_delete_rows_takes_ranges_and_refuses_words():
 def test_an_upload_keeps_only_name_and_label(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("id, Name ,LABEL,notes\n1,Nowak,Polish,x\n2,Sato,Japanese,y\n")
-    assert data_tab.load_upload(str(path), DEFAULT_TABLE).to_dict("list") == {
+    assert data_tab.load_upload(str(path), DEFAULT_TABLE, "replace the table").to_dict("list") == {
         "name": ["Nowak", "Sato"], "label": ["Polish", "Japanese"]}
+
+
+def test_an_upload_adds_its_rows_at_the_top_unless_replace_is_picked(tmp_path):
+    path = tmp_path / "four.txt"
+    path.write_text("Nowak\nSato\nKim\nLi\n")  # one name per line: the 4-name .txt that replaced 1,798 rows
+    added = data_tab.load_upload(str(path), DEFAULT_TABLE)
+    assert len(added) == len(DEFAULT_TABLE) + 4 and added["name"].head(4).tolist() == ["Nowak", "Sato", "Kim", "Li"]
+    assert added.tail(len(DEFAULT_TABLE)).reset_index(drop=True).equals(DEFAULT_TABLE)
+
+
+def test_pasted_spreadsheet_lines_become_rows_at_the_top():
+    rows = data_tab.pasted_rows("Nakamura\tJapanese\nVan der Berg, Dutch\n\nDvořák\tCzech\textra\nKim")
+    assert rows.values.tolist() == [["Nakamura", "Japanese"], ["Van der Berg", "Dutch"], ["Dvořák", "Czech"],
+                                    ["Kim", ""]]
+    session = Session()
+    page, *_, box = data_tab.add_pasted(session, "Nakamura\tJapanese\nSato\tJapanese")
+    assert len(session.names) == len(DEFAULT_TABLE) + 2 and box == ""
+    assert page["name"].head(2).tolist() == ["Nakamura", "Sato"]  # on the page shown, not past its end
+
+
+def test_a_new_row_is_on_the_first_page():
+    assert data_tab.add_row(DEFAULT_TABLE).iloc[0].tolist() == ["", ""]
 
 
 def test_a_bad_upload_leaves_the_table_alone(tmp_path):
@@ -408,3 +431,18 @@ def test_the_gradio_patch_is_skipped_with_a_warning_on_another_gradio(monkeypatc
     with pytest.warns(UserWarning, match="written for Gradio 6.31.0, not 7.0.0"):
         gradio_speed.apply()
     assert gradio.blocks.inspect is __import__("inspect") and SessionState.__init__ is init
+
+
+def test_a_stops_status_names_only_epochs_the_plot_shows():
+    """'Stopped in epoch 9 of 60 (8 full epochs plotted) · best epoch 9' named an epoch the plot lacked:
+    a Stop now drops the epoch it cut short, so the status counts and names plotted epochs only."""
+    session = Session()
+    for outputs in train_panel.run_training(session, tiny_table(), **{**TINY, "epochs": 50}):
+        if "validation accuracy" in outputs[1]:  # an epoch has finished: stop in the next one
+            session.stop.set()
+    plot, status = outputs[0], outputs[1]
+    found = re.search(r"Stopped after (\d+) epochs .* best epoch (\d+)", status)
+    assert found, status
+    plotted = set(plot.loc[plot["series"] == "validation accuracy"].dropna()["epoch"])
+    epochs_run, best = int(found.group(1)), int(found.group(2))
+    assert plotted == {float(e) for e in range(1, epochs_run + 1)} and best in range(1, epochs_run + 1)

@@ -66,11 +66,13 @@ def test_training_keeps_one_map_per_epoch_for_the_slider():
     list(train_panel.run_training(session, tiny_table(), **{**TINY, "epochs": 3}))
     assert [s.epoch for s in session.snapshots] == [1, 2, 3]
     list(map_view.map_view("Kaski", session))
-    *_, (plot, near) = map_view.epoch_view(2, session)
+    *_, (plot, note, near) = map_view.epoch_view(2, session)
+    assert note.startswith("**The map after epoch 2 of 3**")  # the note follows the slider
     points = plot["value"]
     assert len(points) == len(session.val_table) and set(points["epoch"]) == {2}
     assert near["value"]["name"].iloc[0] == session.map_anchor and near["value"]["distance"].iloc[0] == 0
-    *_, (_, near_first) = map_view.epoch_view(1, session)
+    *_, (_, note_first, near_first) = map_view.epoch_view(1, session)
+    assert note_first.startswith("**The map after epoch 1 of 3**")
     assert "epoch 1" in near_first["label"] and "epoch 2" in near["label"]
     with pytest.raises(gr.Error, match="Train a model first"):
         list(map_view.epoch_view(1, Session()))
@@ -97,3 +99,21 @@ def test_the_step_through_says_why_the_first_layer_has_no_prediction():
 def test_the_unit_plot_gets_one_label_per_letter_in_order():
     _, on_name = units_view.unit_view(0, "Kowalski", Session())
     assert on_name["shown"].tolist() == [f"{i} {letter}" for i, letter in enumerate("kowalski", start=1)]
+
+
+def test_step_buttons_before_load_say_to_load_first():
+    index, header, *_ = step_view.move(None, 0, 1)
+    assert index == 0 and header.startswith("**Nothing to step through yet:** press **Load**")
+    timer, header = step_view.play_from(None, 2)
+    assert timer["active"] is False and "press **Load**" in header
+
+
+def test_what_goes_wrongs_default_name_moves_under_packing_and_find():
+    from rnn_demo.inside import mistakes
+    from ui import mistakes_tab
+    from ui.session import DEFAULT_MODEL
+    name = mistakes_tab.DEFAULT_NAME
+    packing = mistakes.padding_effect(DEFAULT_MODEL, name, mistakes_tab.FALLBACK_OTHERS)
+    assert packing["alone"] - packing["in_batch_unpacked"] > 0.1
+    unknown = mistakes.unknown_character_effect(DEFAULT_MODEL, name)
+    assert unknown["probability_ours"] - unknown["probability_buggy"] > 0.1 or unknown["label_buggy"] != unknown["label_ours"]

@@ -9,11 +9,10 @@ import pandas as pd
 
 from rnn_demo.data import DataError
 from rnn_demo.inside.source import model_source
-from rnn_demo.models import Architecture
 from rnn_demo.predict import parse_names, predict
 
 from . import a11y
-from .session import Session
+from .session import DEFAULT_MODEL, Session
 
 TOP_K = 5
 # A few names per language to click. Not cached: the answer depends on the session's own model.
@@ -67,8 +66,14 @@ def classify_live(text: str, session: Session):
             gr.update(value=many, visible=len(names) > 1))
 
 
-def build(session: gr.State, arch: gr.Radio) -> ClassifyPanel:
-    """The name box, the prediction, the answering model and the code of the picked architecture."""
+def answering_source(session: Session) -> str:
+    """The source of the model that answers now (trained, uploaded, kept or shipped), not of the
+    architecture picked for the next training."""
+    return model_source(session.answering.config.arch)
+
+
+def build(session: gr.State) -> ClassifyPanel:
+    """The name box, the prediction, the answering model and the code of that model."""
     a11y.build()  # page-wide, started here because this room is always built first after the header
     gr.Markdown("## Classify")  # h2: the page's h1 above, the tabs' h3 sections below
     # lines=2: Enter starts a new line (a one-line box would submit and keep "Kim⏎Li" as "KimLi").
@@ -78,11 +83,12 @@ def build(session: gr.State, arch: gr.Radio) -> ClassifyPanel:
     prediction = gr.Label(num_top_classes=TOP_K, label="Type a name", elem_id="prediction")
     many_table = gr.Dataframe(visible=False, label="All names", interactive=False, elem_id="many-names")
     answering = gr.Markdown(elem_id="answering")
-    with gr.Accordion("The code you are running (rnn_demo/models.py)", open=True):
-        code = gr.Code(model_source(Architecture().arch), language="python", elem_id="model-code",
+    with gr.Accordion("The code you are running: the answering model's (rnn_demo/models.py)", open=True):
+        code = gr.Code(model_source(DEFAULT_MODEL.config.arch), language="python", elem_id="model-code",
                        interactive=False, max_lines=24, wrap_lines=True)
 
-    arch.change(model_source, arch, code, api_visibility="private")
+    # The line naming the answering model changes with every new model: the code follows it.
+    answering.change(answering_source, session, code, api_visibility="private", show_progress="hidden")
     name_input.change(classify_live, [name_input, session], [prediction, many_table],
                       api_visibility="private", trigger_mode="always_last", show_progress="hidden")
     # The page classifies as you type (above). /classify is for API and MCP clients, whose bad names

@@ -91,8 +91,12 @@ def replace_table(session: Session, table: pd.DataFrame | None, start=1) -> tupl
     return shown(session, start)
 
 
-def load_upload(file: str | None, table: pd.DataFrame):
-    """Replace the table with an uploaded .csv/.txt/.zip; a bad file keeps the current table."""
+UPLOAD_MODES = ("add its rows", "replace the table")
+
+
+def load_upload(file: str | None, table: pd.DataFrame, mode: str = UPLOAD_MODES[0]):
+    """The table after an uploaded .csv/.txt/.zip is added to it or replaces it (said in a toast, never
+    silently); a bad file keeps the current table."""
     if file is None:
         return gr.update()
     try:
@@ -100,12 +104,42 @@ def load_upload(file: str | None, table: pd.DataFrame):
     except DataError as err:
         gr.Warning(f"Upload not used: {err}. Your table is unchanged.")
         return gr.update()
-    gr.Info(f"Loaded {len(new)} rows from {Path(file).name}.")
-    return new
+    if mode == UPLOAD_MODES[1]:
+        gr.Info(f"Replaced the table's {len(table):,} rows with the {len(new):,} rows of {Path(file).name}.")
+        return new
+    gr.Info(f"Added the {len(new):,} rows of {Path(file).name} at the top: the table has {len(table) + len(new):,} "
+            "rows now (pick 'replace the table' to start from the file alone).")
+    return pd.concat([new, table], ignore_index=True)
+
+
+def pasted_rows(text: str) -> pd.DataFrame:
+    """Rows pasted from a spreadsheet or typed: one per line, name and label split by a tab or the
+    last comma ('Nakamura\tJapanese', 'Nakamura, Japanese'); a line without a label keeps it blank."""
+    rows = []
+    for line in str(text or "").splitlines():
+        if "\t" in line:  # a spreadsheet's columns: the first two
+            name, _, label = line.partition("\t")
+            label = label.split("\t")[0]
+        else:
+            name, _, label = line.rpartition(",") if "," in line else (line, "", "")
+        if name.strip():
+            rows.append((name.strip(), label.strip()))
+    return pd.DataFrame(rows, columns=["name", "label"])
+
+
+def add_pasted(session: Session, text: str) -> tuple:
+    """Pasted rows at the top of the table, where the page shows them; what the tab shows, and the box emptied."""
+    new = pasted_rows(text)
+    if new.empty:
+        gr.Warning("Nothing to add: paste rows into the box first (name and label, split by a tab or a comma).")
+        return *(gr.update() for _ in range(7)), gr.update()
+    gr.Info(f"Added {len(new)} row{'s' * (len(new) > 1)} at the top of the table.")
+    return *replace_table(session, pd.concat([new, session.names], ignore_index=True)), ""
 
 
 def add_row(table: pd.DataFrame) -> pd.DataFrame:
-    return pd.concat([table, pd.DataFrame({"name": [""], "label": [""]})], ignore_index=True)
+    """A blank row at the top, where the first page shows it (at the end it sat off screen)."""
+    return pd.concat([pd.DataFrame({"name": [""], "label": [""]}), table], ignore_index=True)
 
 
 def delete_rows(table: pd.DataFrame, which: str) -> pd.DataFrame:
@@ -152,6 +186,14 @@ def build(session: gr.State) -> DataTab:
                     delete_btn = gr.Button("− Delete rows", size="sm")
                     reset_btn = gr.Button("↺ Reset to default", size="sm")
                 with gr.Row():
+                    paste = gr.Textbox(label="Paste rows (from a spreadsheet: name and label, split by a tab or "
+                                       "a comma; one per line)", lines=2, max_lines=8, scale=3,
+                                       placeholder="Nakamura\tJapanese\nDvořák, Czech", elem_id="paste-rows")
+                    paste_btn = gr.Button("+ Add pasted rows", size="sm", scale=1, elem_id="paste-add")
+                with gr.Row():
+                    upload_mode = gr.Radio(list(UPLOAD_MODES), value=UPLOAD_MODES[0], label="An upload…",
+                                           elem_id="upload-mode")
+                with gr.Row():
                     upload = gr.File(label="Upload .csv (name,label), .txt (one name per line) or .zip of "
                                      "<Label>.txt", file_types=[".csv", ".txt", ".zip"], height=130,
                                      elem_id="upload")
@@ -167,18 +209,18 @@ def build(session: gr.State) -> DataTab:
     # Only a visitor's edit sends the rows shown; the server's own updates of the page send nothing back.
     changed = [table.input(edit_page, [table, pager, session], [summary, problems, bars, download_btn], **private)]
     pager.release(shown, [session, pager], everything, **private)
-    changed.append(upload.upload(upload_table, [upload, session], everything, **private))
-    changed.append(add_btn.click(lambda s: replace_table(s, add_row(s.names), len(s.names) + 1), session, everything,
-                                 **private))
+    changed.append(upload.upload(upload_table, [upload, session, upload_mode], everything, **private))
+    changed.append(add_btn.click(lambda s: replace_table(s, add_row(s.names)), session, everything, **private))
+    changed.append(paste_btn.click(add_pasted, [session, paste], [*everything, paste], **private))
     changed.append(delete_btn.click(lambda s, which: replace_table(s, delete_rows(s.names, which)),
                                     [session, delete_which], everything, **private))
     changed.append(reset_btn.click(lambda s: replace_table(s, None), session, everything, **private))
     return DataTab(table, (shown, session, everything), changed)
 
 
-def upload_table(file: str | None, session: Session) -> tuple:
-    """An uploaded table replaces the session's; a bad file keeps it (load_upload warns)."""
-    new = load_upload(file, session.names)
+def upload_table(file: str | None, session: Session, mode: str = UPLOAD_MODES[0]) -> tuple:
+    """An uploaded table is added to the session's or replaces it; a bad file keeps it (load_upload warns)."""
+    new = load_upload(file, session.names, mode)
     if isinstance(new, pd.DataFrame):
         return replace_table(session, new)
     return tuple(gr.update() for _ in range(7))

@@ -78,7 +78,7 @@ def run(session: Session, kind: str, units: str, gate: str, value: float, letter
     path = effect.path.rename(columns={"step": "state change ‖h_t − h_{t−1}‖"})
     (lb, pb), (la, pa) = effect.answer
     note = (f"**{outcome.summary()}**\n\n{effect.name}: {lb} {pb:.0%} → **{la} {pa:.0%}**.\n\n{NOT_CORRELATION}")
-    gradient = gr.update(visible=False)
+    gradient, curves = gr.update(visible=False), None
     if kind == KINDS[2]:
         scale = scale_effect(session.answering, change.scale, list(LONG_NAMES[:2]))
         (before, after), (reach_before, reach_after) = scale.sigma, scale.reach
@@ -87,11 +87,12 @@ def run(session: Session, kind: str, units: str, gate: str, value: float, letter
                  f"‖∂h_T/∂h_t‖ stays above 1 % for {reach_before} → {reach_after} letters back.")
         curves = scale.curves.assign(series=scale.curves["series"].map({scale.curves["series"].iloc[0]: "before"})
                                      .fillna("after"))
-        gradient = gr.update(value=curves.rename(columns={"log10_norm": "log10 norm"}), visible=True)
-    values = (note, table, bars, probability, path, letters, gradient)
-    yield values
-    yield (note, table, _plot(bars), _plot(probability), _plot(path), values[5],
-           _plot(gradient["value"]) if kind == KINDS[2] else gradient)
+        curves = curves.rename(columns={"log10_norm": "log10 norm"})
+        gradient = gr.update(value=curves, visible=True)
+    yield note, table, bars, probability, path, letters, gradient
+    # Gradio consumes an update's "value" when it sends it: the second yield builds its own updates.
+    yield (note, table, _plot(bars), _plot(probability), _plot(path), letters,
+           gr.update(visible=False) if curves is None else _plot(curves))
 
 
 def _answer_probability(session: Session, effect, change, answer: str) -> pd.DataFrame:

@@ -122,19 +122,27 @@ def start_over(session: Session) -> dict:
     return {}
 
 
-def restored_views(data: data_tab.DataTab, compare: tuple) -> tuple[callable, list]:
-    """(fn(session), outputs) for the page's load event: the kept table on the Data tab and the kept runs'
-    table on the Compare tab, or nothing at all sent when nothing was kept. (The Compare tab draws its
-    plot when opened: a plot's colours need two updates, see ui/plots.py.)"""
+def restored_views(data: data_tab.DataTab, compare: tuple, loss_plot: gr.LinePlot,
+                   status: gr.Markdown) -> tuple[callable, list]:
+    """(fn(session), outputs) for the page's load event: the kept table on the Data tab, the kept runs'
+    table on the Compare tab and the last run's loss curve with a status saying whose it is, or nothing
+    at all sent when nothing was kept. (The Compare tab draws its plot when opened: a plot's colours need
+    two updates, see ui/plots.py; the loss plot's colours are fixed, one update draws it.)"""
     shown_fn, _, data_outputs = data.shown
     compare_fn, _, (runs_table, _plot) = compare
 
     def show(session: Session) -> tuple:
         if not session.restored:
-            return tuple(gr.skip() for _ in (*data_outputs, runs_table))
-        return (*shown_fn(session), next(compare_fn(session))[0])
+            return tuple(gr.skip() for _ in (*data_outputs, runs_table, loss_plot, status))
+        curve, line = gr.skip(), gr.skip()
+        if session.curves:  # the learner's own curve is what they watched: it comes back with the model
+            last = session.curves[-1]
+            curve = last.drop(columns="run")
+            line = (f"Your last training ({last['run'].iloc[0]}), kept in this browser: its curve as it ended. "
+                    "Press **▶ Train** to train again.")
+        return (*shown_fn(session), next(compare_fn(session))[0], curve, line)
 
-    return show, [*data_outputs, runs_table]
+    return show, [*data_outputs, runs_table, loss_plot, status]
 
 
 def wire(kept: gr.BrowserState, session: gr.State, note: gr.Markdown, start_over_btn: gr.Button,

@@ -22,6 +22,7 @@ from . import export_panel
 from .errors import refused
 from .session import Session
 from .share_url import quoted
+from .why_tab import TAB_ID as WHY_TAB
 
 TAB_ID = "lesson"
 QUIZ_TAB = "questions"  # quiz_tab's tab: where Finish takes the learner
@@ -132,10 +133,14 @@ def forward(index: int) -> tuple:
     return int(index) + 1, gr.update()
 
 
-def open_view(index: int):
-    """The tab of the step's full view (the training panel is not a tab: nothing to select)."""
+def open_view(index: int) -> tuple:
+    """(the page's tab, Watch it think's view) of the step's full view; the training panel is not a tab."""
     view = STEPS[int(index)].view
-    return gr.update() if view == "train" else gr.Tabs(selected=view)
+    if view == "train":
+        return gr.update(), gr.update()
+    if view.startswith(f"{WHY_TAB}-"):  # a view inside Watch it think (ui/why_tab.py)
+        return gr.Tabs(selected=WHY_TAB), gr.Tabs(selected=view)
+    return gr.Tabs(selected=view), gr.update()
 
 
 def build(session: gr.State) -> LessonTab:
@@ -171,11 +176,11 @@ def build(session: gr.State) -> LessonTab:
     return LessonTab(picker, view, forward)
 
 
-def wire(lesson: LessonTab, tabs: gr.Tabs) -> None:
+def wire(lesson: LessonTab, tabs: gr.Tabs, why_views: gr.Tabs) -> None:
     """What leads out of the lesson: the button that opens the step's full view, Finish, and any other tab,
     each taking the step out of the address bar (app.py's page load reads ?step= with step_from_url)."""
     private = {"api_visibility": "private", "show_progress": "hidden"}
-    lesson.view_button.click(open_view, lesson.picker, tabs, js=OPEN_VIEW_JS, **private)
+    lesson.view_button.click(open_view, lesson.picker, [tabs, why_views], js=OPEN_VIEW_JS, **private)
     lesson.forward.click(forward, lesson.picker, [lesson.picker, tabs], js=FINISH_JS, **private)
     for tab in (child for child in tabs.children if isinstance(child, gr.Tab)):
         if tab.id == TAB_ID:

@@ -74,8 +74,13 @@ def epoch_view(epoch: float, session: Session):
     anchor = session.map_anchor if session.map_anchor in set(rows["name"]) else rows["name"].iloc[0]
     near = neighbours_in_snapshot(snapshot, rows, anchor).round(3)
     label = f"Nearest to {anchor} on the map of epoch {snapshot.epoch} (distances on the map)"
+    first, second = snapshot.explained
+    # The note speaks of the map on screen: the final map's text (and its ★) would not match these dots.
+    note = (f"**The map after epoch {snapshot.epoch} of {len(session.snapshots)}** of your last training: the "
+            f"validation names as the model placed them then (the two axes hold {first:.0%} and {second:.0%} of "
+            f"their spread). **Show** places the typed name on the final map again.")
     for plot in plot_frames(points, "label", map_colours(points["label"])):
-        yield plot, gr.update(value=near, label=label)
+        yield plot, note, gr.update(value=near, label=label)
 
 
 def build(session: gr.State) -> None:
@@ -94,5 +99,5 @@ def build(session: gr.State) -> None:
                               elem_id="map-neighbours")
     for trigger in (show_btn.click, name.submit):
         trigger(map_view, [name, session], [plot, note, neighbours, epoch], api_visibility="private")
-    epoch.input(epoch_view, [epoch, session], [plot, neighbours], api_visibility="private",
+    epoch.input(epoch_view, [epoch, session], [plot, note, neighbours], api_visibility="private",
                 trigger_mode="always_last")

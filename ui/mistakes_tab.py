@@ -13,6 +13,9 @@ from .errors import refused
 from .session import Session
 
 FALLBACK_OTHERS = ["Schwarzenegger"]
+# Short beside the others (padding) and with letters the tutorial's alphabet lacks (ř, á): the shipped
+# model's answer moves under both switches that work for every model (with "Li" the str.find one did nothing).
+DEFAULT_NAME = "Dvořák"
 
 
 
@@ -67,7 +70,7 @@ def build(session: gr.State) -> tuple:
     with gr.Tab("What goes wrong", id="mistakes", render_children=True) as tab:
         gr.Markdown("Each switch reproduces a classic mistake **on the same weights and names**.")
         with gr.Row():
-            name = gr.Textbox("Li", label="Name", elem_id="mistake-name")
+            name = gr.Textbox(DEFAULT_NAME, label="Name", elem_id="mistake-name")
             others = gr.Textbox("Schwarzenegger, Papadopoulos", label="Batched with (longer names)")
         with gr.Row():
             no_packing = gr.Checkbox(False, label="Don't pack: run the RNN over the padding", elem_id="no-packing")

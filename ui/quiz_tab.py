@@ -81,8 +81,8 @@ def check_answer(index: int, choice, number, results: dict | None, session: Sess
     question = asked(session)[int(index)]
     try:
         feedback = check(question, choice if question.choices else number)
-    except DataError as err:
-        raise gr.Error(str(err)) from None
+    except DataError as err:  # not answered yet: said where the feedback goes, no red error over the question
+        return f"⚠ {str(err)[:1].upper()}{str(err)[1:]}.", results, score_text(results, session), gr.update()
     results = record(results or {}, question, feedback)
     return feedback.text, results, score_text(results, session), gr.update(choices=picker_choices(results))
 

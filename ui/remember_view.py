@@ -9,6 +9,7 @@ import pandas as pd
 from rnn_demo.inside.remember_first import (
     GATE_BIAS_NOTE,
     MAX_K,
+    MAX_KS,
     MAX_SEEDS,
     MIN_K,
     RememberConfig,
@@ -23,7 +24,7 @@ from .plots import PALETTE
 from .session import Session
 from .train_panel import POOL
 
-DEFAULT_KS = "5, 20, 40, 60, 100"
+DEFAULT_KS = ", ".join(map(str, RememberConfig.ks))
 CELL_COLOURS = dict(zip(CELLS, PALETTE))
 # One empty point per cell: the plot builds its colours from its first value, so it must name every cell.
 NO_POINTS = pd.DataFrame({"k": [MIN_K] * len(CELLS), "accuracy": float("nan"), "cell": list(CELLS)})
@@ -35,7 +36,8 @@ def remember_config(ks: str, gate_bias: bool, seeds: float) -> RememberConfig:
         numbers = tuple(int(part) for part in str(ks).replace(" ", "").split(",") if part)
         return RememberConfig(ks=numbers, gate_bias=bool(gate_bias), seeds=int(seeds))
     except ValueError as err:
-        message = str(err) if "must be" in str(err) else f"k: whole numbers from {MIN_K} to {MAX_K}, e.g. 10, 40, 100"
+        message = str(err) if "must be" in str(err) or "at most" in str(err) else \
+            f"k: at most {MAX_KS} whole numbers from {MIN_K} to {MAX_K}, e.g. {DEFAULT_KS}"
         raise refused(message) from None
 
 
@@ -46,10 +48,20 @@ def long_table(accuracy: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary(result: RememberResult) -> str:
-    below = ", ".join(f"{cell}: {'k = ' + str(k) if (k := result.first_k_below(cell)) else 'never'}"
-                      for cell in result.config.cells)
-    stopped = " Stopped early: the table holds the trainings that finished." if result.stopped else ""
-    return f"**Done in {result.seconds:.0f} s.** First k below 90 % accuracy — {below}.{stopped}"
+    """The headline: each cell's accuracy at the largest k measured with its spread over seeds, or what a
+    stop left finished."""
+    spread = result.spread()
+    if spread.empty:
+        return f"**Stopped after {result.seconds:.0f} s, before any training finished:** nothing to show yet."
+    last = spread[spread["k"] == spread["k"].iloc[-1]]
+    k = int(last["k"].iloc[0])
+    cells = ", ".join(f"{r.cell} {r.mean:.0%} ({r.low:.0%}–{r.high:.0%})" for r in last.itertuples())
+    seeds = int(last["seeds"].max())
+    head = f"**At k = {k}: {cells}** · mean (lowest–highest) over {seeds} seed{'s' * (seeds > 1)}, chance 25 %."
+    if not result.stopped:
+        return f"{head} Done in {result.seconds:.0f} s."
+    why = f"the {result.config.time_limit:g} s time limit" if result.timed_out else "Stop"
+    return f"{head} Stopped by {why} after {result.seconds:.0f} s; finished: {result.finished()}."
 
 
 def run(ks: str, gate_bias: bool, seeds: float, session: Session):
@@ -67,7 +79,7 @@ def run(ks: str, gate_bias: bool, seeds: float, session: Session):
             plot = long_table(event.accuracy)
             continue
         else:
-            plot, runs, status = long_table(event.accuracy), event.runs.round(3), summary(event)
+            plot, runs, status = long_table(event.accuracy), event.spread().round(3), summary(event)
         yield plot, status, runs
 
 
@@ -75,8 +87,9 @@ def build(session: gr.State) -> None:
     gr.Markdown("Each sequence starts with one of four letters, then **k random letters**; its label is the first "
                 "letter. Everything the model needs is k + 1 steps back. Chance is 25 %.")
     with gr.Row():
-        ks = gr.Textbox(DEFAULT_KS, label=f"k values (from {MIN_K} to {MAX_K})", elem_id="remember-ks", scale=3)
-        seeds = gr.Slider(1, MAX_SEEDS, value=1, step=1, label="Seeds (averaged)", scale=1)
+        ks = gr.Textbox(DEFAULT_KS, label=f"k values (up to {MAX_KS}, each {MIN_K} to {MAX_K})", elem_id="remember-ks",
+                        scale=3)
+        seeds = gr.Slider(1, MAX_SEEDS, value=RememberConfig.seeds, step=1, label="Seeds (averaged)", scale=1)
         gate_bias = gr.Checkbox(True, label="Gate bias: start the gated cells keeping their state", scale=2,
                                 info=GATE_BIAS_NOTE)
     with gr.Row():
@@ -85,7 +98,7 @@ def build(session: gr.State) -> None:
     status = gr.Markdown(elem_id="remember-status")
     plot = gr.LinePlot(NO_POINTS, x="k", y="accuracy", color="cell", color_map=CELL_COLOURS, y_lim=[0, 1],
                        x_lim=[MIN_K, MAX_K], height=300, elem_id="remember-plot", title="Validation accuracy against k")
-    runs = gr.Dataframe(interactive=False, label="Every training", max_height=240)
+    runs = gr.Dataframe(interactive=False, label="Accuracy over seeds: mean, lowest, highest", max_height=240)
     run_btn.click(run, [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
                   concurrency_limit=2, concurrency_id="train")
     stop_btn.click(lambda s: s.stop_experiment.set(), session, None, api_visibility="private", concurrency_limit=None)

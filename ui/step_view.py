@@ -75,10 +75,14 @@ def show(view: StepThrough | None, index: int):
     return header, bars(step), states, prediction, source_html(view, step.source_lines)
 
 
+NOT_LOADED = ("**Nothing to step through yet:** press **Load** to read the name in the box, then step with "
+              "◀ Back, Next ▶ or ▶ Play.")
+
+
 def move(view: StepThrough | None, index: int, by: int):
     """One step forward (by=1) or back (by=-1), staying inside the name."""
-    if view is None:
-        return index, *show(None, 0)
+    if view is None:  # pressed before Load: say so, instead of showing the page's first line again
+        return index, NOT_LOADED, *show(None, 0)[1:]
     index = max(0, min(len(view.steps) - 1, index + by))
     return index, *show(view, index)
 
@@ -88,6 +92,13 @@ def tick(view: StepThrough | None, index: int):
     index, *shown = move(view, index, 1)
     at_end = view is None or index == len(view.steps) - 1
     return index, *shown, gr.update(active=not at_end)
+
+
+def play_from(view: StepThrough | None, speed: float) -> tuple:
+    """(timer, header): Play starts the timer, or says that there is nothing loaded to play."""
+    if view is None:
+        return gr.update(active=False), NOT_LOADED
+    return gr.update(value=1 / speed, active=True), gr.update()
 
 
 def build(session: gr.State) -> None:
@@ -118,7 +129,7 @@ def build(session: gr.State) -> None:
         trigger(load, [name, session], [view, index, *shown], api_visibility="private")
     back.click(lambda v, i: move(v, i, -1), [view, index], [index, *shown], api_visibility="private")
     forward.click(lambda v, i: move(v, i, 1), [view, index], [index, *shown], api_visibility="private")
-    play.click(lambda s: gr.update(value=1 / s, active=True), speed, timer, api_visibility="private")
+    play.click(play_from, [view, speed], [timer, header], api_visibility="private")
     pause.click(lambda: gr.update(active=False), None, timer, api_visibility="private")
     speed.change(lambda s: gr.update(value=1 / s), speed, timer, api_visibility="private")
     timer.tick(tick, [view, index], [index, *shown, timer], api_visibility="private")

@@ -9,9 +9,10 @@ from ui import cells_view, gradients_view, intervene_view, map_view, remember_vi
 TAB_ID = "why"
 
 
-def build(session: gr.State) -> None:
+def build(session: gr.State) -> gr.Tabs:
+    """The tab and its seven views; returns the views' tabs, which the lesson opens one by one."""
     with gr.Tab("Watch it think", id=TAB_ID):
-        with gr.Tabs():
+        with gr.Tabs() as views:
             with gr.Tab("Step through a name", id="why-step"):
                 step_view.build(session)
             with gr.Tab("Gradients through time", id="why-gradients"):
@@ -26,3 +27,4 @@ def build(session: gr.State) -> None:
                 intervene_view.build(session)
             with gr.Tab("Cells side by side", id="why-cells"):
                 cells_view.build()
+    return views

@@ -18,6 +18,7 @@ import nbformat
 import pandas as pd
 from safetensors.torch import save_file
 
+from .. import limits
 from ..config import TrainConfig
 from ..data import ALPHABET, clean_table
 from ..models import NameClassifier
@@ -165,7 +166,8 @@ def export_run(model: NameClassifier, raw: pd.DataFrame, out: str | Path) -> lis
     out.mkdir(parents=True, exist_ok=True)
     script = train_script(config, model.metrics)
     (out / "train.py").write_text(script, encoding="utf-8")
-    (out / "predict.py").write_text(render("predict.py.tmpl", {}, {}), encoding="utf-8")
+    (out / "predict.py").write_text(render("predict.py.tmpl", {}, {"max_name_length": limits.MAX_NAME_LENGTH}),
+                                    encoding="utf-8")
     nbformat.write(notebook(script), out / "train.ipynb")
     table.to_csv(out / "names.csv", index=False)
     written = pd.read_csv(out / "names.csv", dtype=str, keep_default_na=False)

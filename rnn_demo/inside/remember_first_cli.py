@@ -15,7 +15,16 @@ import sys
 
 import torch
 
-from rnn_demo.inside.remember_first import MAX_K, MIN_K, RememberConfig, RememberResult, RunDone, remember_first
+from rnn_demo.inside.remember_first import (
+    MAX_K,
+    MAX_KS,
+    MAX_SECONDS,
+    MIN_K,
+    RememberConfig,
+    RememberResult,
+    RunDone,
+    remember_first,
+)
 from rnn_demo.models import CELLS
 
 
@@ -35,20 +44,24 @@ def add_parser(commands) -> None:
     defaults = RememberConfig()
     r = commands.add_parser("remember-first", help="can rnn, gru, lstm remember the first letter after k random ones?")
     r.add_argument("--ks", type=_whole_numbers, default=defaults.ks,
-                   help=f"random letters after the first one, comma-separated, each {MIN_K} to {MAX_K} "
-                        f"(default {','.join(map(str, defaults.ks))})")
+                   help=f"random letters after the first one, comma-separated, at most {MAX_KS} values, each "
+                        f"{MIN_K} to {MAX_K} (default {','.join(map(str, defaults.ks))})")
     r.add_argument("--cells", type=_cells, default=defaults.cells, help=f"some of {','.join(CELLS)}")
     r.add_argument("--gate-bias", action=argparse.BooleanOptionalAction, default=defaults.gate_bias,
                    help=f"start the lstm forget gate and the gru update gate with bias +{defaults.gate_bias_value:g} "
                         "in both bias vectors (default on)")
     r.add_argument("--seeds", type=int, default=defaults.seeds,
                    help=f"trainings per cell and k, averaged (default {defaults.seeds})")
+    r.add_argument("--time-limit", type=float, default=defaults.time_limit,
+                   help=f"seconds; stop after this, keeping what finished (default {defaults.time_limit:g}, "
+                        f"at most {MAX_SECONDS})")
     r.add_argument("--json", action="store_true", help="last stdout line: one JSON object of results")
 
 
 def run(args) -> None:
     """Run the experiment, progress on stderr, the table (or JSON) on stdout."""
-    config = RememberConfig(ks=args.ks, cells=args.cells, gate_bias=args.gate_bias, seeds=args.seeds)
+    config = RememberConfig(ks=args.ks, cells=args.cells, gate_bias=args.gate_bias, seeds=args.seeds,
+                            time_limit=args.time_limit)
     # Many small matrix products, one step after another: a second thread mostly waits for the first.
     # On a busy 2-core machine, --ks 1,2 --cells rnn,gru took 6 s on one thread and 49 s on two.
     torch.set_num_threads(1)
@@ -60,13 +73,21 @@ def run(args) -> None:
             result = event
     accuracy = {cell: [None if math.isnan(a) else round(a, 4) for a in result.accuracy[cell]] for cell in config.cells}
     if args.json:
-        print(json.dumps({"ks": list(config.ks), "accuracy": accuracy, "gate_bias": config.gate_bias,
-                          "seconds": round(result.seconds, 1)}))
+        spread = {cell: [[round(r.low, 4), round(r.high, 4)] for r in result.spread().itertuples() if r.cell == cell]
+                  for cell in config.cells}
+        print(json.dumps({"ks": list(config.ks), "accuracy": accuracy, "spread": spread, "seeds": config.seeds,
+                          "gate_bias": config.gate_bias, "stopped": result.stopped, "seconds": round(result.seconds, 1)}))
         return
     print(f"validation accuracy, mean of {config.seeds} seed(s), gate bias {'on' if config.gate_bias else 'off'} "
           f"(chance {1 / 4:.2f}):")
     print(result.accuracy.to_string(float_format=lambda a: f"{a:.3f}"))
+    print("spread over seeds (lowest-highest):")
+    for row in result.spread().itertuples():
+        print(f"  {row.cell:<4} k={row.k:<3} {row.mean:.3f} ({row.low:.3f}-{row.high:.3f}, {row.seeds} seeds)")
+    if result.stopped:
+        why = f"time limit {config.time_limit:g} s" if result.timed_out else "stopped"
+        print(f"{why}: finished {result.finished() or 'nothing'}")
     for cell in config.cells:
         k = result.first_k_below(cell)
-        print(f"{cell}: " + (f"below 0.9 from k = {k}" if k is not None else "at least 0.9 at every k"))
+        print(f"{cell}: " + (f"below 0.9 from k = {k}" if k is not None else "at least 0.9 at every k measured"))
     print(f"{result.seconds:.1f} s")

@@ -33,6 +33,10 @@ VIEWS = {
     "mistakes": "What goes wrong",
     "compare": "Compare",
     "why": "Watch it think",
+    # Sub-tabs of Watch it think (ui/why_tab.py): the lesson opens them directly.
+    "why-step": "Watch it think → Step through a name",
+    "why-gradients": "Watch it think → Gradients through time",
+    "why-intervene": "Watch it think → Change it",
 }
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 NAMES_HINT = "Names, separated by commas"
@@ -80,7 +84,7 @@ STEPS: tuple[LessonStep, ...] = (
          "A recurrent cell reads one letter and the state it had so far, and returns a new state. Loop it over "
          "the letters and the last state sums up the whole name. A name that has ended in a batch keeps its "
          "last real state: that is what the mask does.",
-         (models.ManualRNN.hidden_states,), "letters", experiments.cell_loop_experiment, "Nakamura"),
+         (models.ManualRNN.hidden_states,), "why-step", experiments.cell_loop_experiment, "Nakamura"),
     LessonStep("nn-rnn", "nn.RNN",
          "nn.RNN runs that loop for you, over a whole batch, in fast library code. The classifier is a Linear "
          "layer on the state after each name's last letter: it turns H numbers into C scores, one per language.",
@@ -124,14 +128,15 @@ STEPS: tuple[LessonStep, ...] = (
     LessonStep("why-gated", "Why gated cells",
          "A plain RNN multiplies its state by the same weights at every letter, so what it read long ago fades, "
          "and so does the gradient that should teach it. GRU and LSTM cells have gates that can pass the state on "
-         "unchanged, once the gate is open: training can open it, and so does starting its bias at +1. Measure how "
+         "unchanged, once the gate is open: training can open it, and so does starting its bias at +2. Measure how "
          "far back each cell still reaches.",
-         (gradients.state_gradient_norms,), "why", experiments.why_gated_experiment, "Wolfeschlegelsteinhausen"),
+         (gradients.state_gradient_norms,), "why-gradients", experiments.why_gated_experiment,
+         "Wolfeschlegelsteinhausen"),
     LessonStep("intervene", "Change it and see what breaks",
          "A unit that fires for Polish names may still not be why the model says Polish. To find out, change the "
          "network at every letter and measure again: hold units at zero, force a gate, scale W_hh. The manual "
          "cell loop is where such a change goes, because nn.RNN runs its loop out of reach.",
-         (intervene._run_layer,), "why", intervening.intervene_experiment, "Kowalski, Nakamura, O'Neill"),
+         (intervene._run_layer,), "why-intervene", intervening.intervene_experiment, "Kowalski, Nakamura, O'Neill"),
 )
 
 
