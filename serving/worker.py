@@ -32,6 +32,7 @@ import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -138,7 +139,8 @@ class TrainingPool:
               map_names: list[str] | None = None) -> Iterator[Event | MapSnapshot]:
         """Like rnn_demo.train.train, run in a worker process, each EpochEvent without its model; with
         map_names, each is followed by a MapSnapshot of those names. Closing this generator
-        early stops the training and waits for the worker to finish its batch, so it is free again."""
+        early stops the training and returns at once: a thread of its own waits for the worker to end
+        the job (or replaces it), then gives it back to the pool."""
         return self._run("train", (table, config, map_names), stop)
 
     def remember_first(self, config: RememberConfig, stop: Callable[[], bool] | None = None) -> Iterator:
@@ -156,6 +158,7 @@ class TrainingPool:
             raise
         job = next(self._job_ids)
         ended = False  # the job's last message (or its error) has arrived: the worker is free
+        closed = False  # the caller closed this generator (a cancel, a closed tab): it must not wait
         try:
             send(worker.conn, (kind, job, *args))
             for message in _receive(worker, job, stop):
@@ -168,11 +171,26 @@ class TrainingPool:
         except (OSError, EOFError):
             raise TrainingError("the training process stopped (killed, or out of memory?); "
                                 "a new one takes the next training") from None
+        except GeneratorExit:
+            closed = True
+            raise
         finally:
-            if not ended and not (worker.alive() and _finish(worker, job)):
-                worker.kill()
-                worker = None
-            self._free.put(worker)
+            if ended:
+                self._give_back(worker)
+            elif closed:  # Gradio closes a cancelled generator on its event loop: nothing may wait there
+                threading.Thread(target=self._end_job, args=(worker, job), daemon=True).start()
+            else:
+                self._end_job(worker, job)
+
+    def _end_job(self, worker: Worker, job: int) -> None:
+        """Stop an unfinished job and give its worker back, or replace a worker that does not answer."""
+        if not (worker.alive() and _finish(worker, job)):
+            worker.kill()
+            worker = None
+        self._give_back(worker)
+
+    def _give_back(self, worker: Worker | None) -> None:
+        self._free.put(worker)
 
 
 class Watch:

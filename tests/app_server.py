@@ -17,15 +17,16 @@ def free_port() -> int:
 
 
 class AppServer:
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None, start_seconds: float = 90, **env_vars: str):
+        """A server on `port` (a free one if None), with `env_vars` added to its environment."""
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(self.port),
-               "GRADIO_ANALYTICS_ENABLED": "False"}
+               "GRADIO_ANALYTICS_ENABLED": "False", **env_vars}
         self.started = time.perf_counter()
         self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 90
+        deadline = time.time() + start_seconds
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"app.py exited: {self.process.stdout.read()[-3000:]}")
@@ -36,7 +37,7 @@ class AppServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("app.py did not start within 90 s")
+        raise RuntimeError(f"app.py did not start within {start_seconds:g} s")
 
     def stop(self) -> str:
         self.process.terminate()

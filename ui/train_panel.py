@@ -7,13 +7,14 @@ the session keeps the best model of the epochs that finished.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
 import gradio as gr
 import pandas as pd
 
-from rnn_demo import limits
+from rnn_demo import limits, memory
 from rnn_demo.data import DataError, clean_table
 from rnn_demo.inside.hidden_map import MapSnapshot, training_split
 from rnn_demo.models import CELLS
@@ -151,13 +152,21 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, **s
         clean, report = clean_table(as_table(table))
     except DataError as err:
         raise refused(f"The table cannot be trained on: {err}") from None
+    too_big = memory.check(config, clean)  # refused before it starts: the worker would outgrow its share
+    if too_big:
+        raise refused(too_big)
     # One training per session: a second /train while one runs would race it to be the answering model.
     if not session.training.acquire(blocking=False):
         raise refused("This session is already training: wait for it to finish, or press Stop first.")
+    cancelled = False
     try:
         yield from _train(session, clean, report, config)
+    except GeneratorExit:
+        cancelled = True  # _train's thread lets the session go once the worker has ended the run
+        raise
     finally:
-        session.training.release()
+        if not cancelled:
+            session.training.release()
 
 
 def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
@@ -165,10 +174,11 @@ def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
     session.stop.clear()
     progress = TrainingProgress(config, training_split(clean, config))
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
-    yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
-    events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
-    last_yield = 0.0
+    events = None
     try:
+        yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
+        events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
+        last_yield = 0.0
         for event in events:
             if isinstance(event, DoneEvent):
                 break
@@ -183,10 +193,23 @@ def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
         return
     except GeneratorExit:  # cancelled through the API or the tab closed: keep what Stop would keep
         session.stop.set()
-        keep_result(session, config, run_to_end(events), progress)
+        # Gradio closes a cancelled generator on its event loop: the run's end is waited for elsewhere.
+        threading.Thread(target=_keep_cancelled, args=(session, config, events, progress), daemon=True).start()
         raise
     status = keep_result(session, config, event, progress)
     yield plot_frame(progress.points), status, model_info(session), STOP_OFF
+
+
+def _keep_cancelled(session: Session, config: TrainConfig, events, progress: TrainingProgress) -> None:
+    """A cancelled run's end, off the event loop: the worker ends the run, the session keeps what a Stop
+    would keep, and then the session may train again."""
+    try:
+        if events is not None:
+            keep_result(session, config, run_to_end(events), progress)
+    except TrainingError:
+        pass  # the worker was replaced; nothing to keep, and nobody is left to tell
+    finally:
+        session.training.release()
 
 
 def train_from_api(session: Session, table, settings: dict | None):
