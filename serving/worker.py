@@ -53,6 +53,8 @@ SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this
 READY = "ready"  # a new worker's first message: torch imported and warmed up
 POOLS: list = []  # every TrainingPool made, for serving.launch to wait on
 READY_SECONDS = 120.0  # a new worker not ready by then (importing torch takes ~2-8 s here) is given up
+# A worker is ~430 MB fresh; one that kept more after a job (up to 1.1 GB seen) is replaced.
+RECYCLE_BYTES = 700 * 1024 * 1024
 TRAININGS_VARIABLE = "RNN_NAMES_TRAININGS"  # overrides the pool's size (trainings at once)
 LAST = (DoneEvent, RememberResult)  # the last message of a job that ends well
 ENDS = (*LAST, BaseException)  # ... or the error it ended with
@@ -190,6 +192,11 @@ class TrainingPool:
         self._give_back(worker)
 
     def _give_back(self, worker: Worker | None) -> None:
+        """Back to the pool; a worker that grew past RECYCLE_BYTES (a heavy job: glibc keeps the freed
+        memory) is replaced by a fresh one, which warms up before the next job needs it."""
+        if worker is not None and (_rss_bytes(worker.process.pid) or 0) > RECYCLE_BYTES:
+            worker.kill()
+            worker = Worker()
         self._free.put(worker)
 
 
@@ -208,6 +215,15 @@ class Watch:
             self.cpu = cpu
             self.heard()
         return time.monotonic() - self.since > (limit if cpu is not None else SILENT_SECONDS)
+
+
+def _rss_bytes(pid: int) -> int | None:
+    """A process's resident memory, from /proc (None where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/statm") as file:
+            return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _cpu_seconds(pid: int) -> float | None:
