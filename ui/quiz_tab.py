@@ -16,6 +16,7 @@ from rnn_demo.data import DataError
 from rnn_demo.lesson.quiz import check, questions, record, score
 from rnn_demo.report import shipped_model_split
 
+from .errors import refused
 from .map_view import names_on_map
 from .session import DEFAULT_MODEL, Session
 
@@ -82,7 +83,7 @@ def check_answer(index: int, choice, number, results: dict | None, session: Sess
     try:
         feedback = check(question, choice if question.choices else number)
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     results = record(results or {}, question, feedback)
     return feedback.text, results, score_text(results, session), gr.update(choices=picker_choices(results))
 
