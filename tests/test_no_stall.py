@@ -10,12 +10,14 @@ import time
 import urllib.request
 import warnings
 
+import pytest
 from gradio_client import Client
 
 warnings.filterwarnings("ignore")
 HEAVY = {"arch": "bidirectional", "cell": "lstm", "hidden": 256, "layers": 2, "batch_size": 512, "epochs": 50}
 
 
+@pytest.mark.timeout(1500)  # a server start and an epoch on a shared machine
 def test_cancelling_a_heavy_training_does_not_stall_others_classify(app_server):
     trainer, other = Client(app_server.url, verbose=False), Client(app_server.url, verbose=False)
     other.predict("Nakamura", api_name="/classify")  # its session is warm
