@@ -138,18 +138,19 @@ class TrainingPool:
                 pass  # told to the first training instead, which starts a new worker
 
     def train(self, table: pd.DataFrame, config: TrainConfig, stop: Callable[[], bool] | None = None,
-              map_names: list[str] | None = None) -> Iterator[Event | MapSnapshot]:
+              map_names: list[str] | None = None, heartbeat: float | None = None) -> Iterator[Event | MapSnapshot]:
         """Like rnn_demo.train.train, run in a worker process, each EpochEvent without its model; with
         map_names, each is followed by a MapSnapshot of those names. Closing this generator
         early stops the training and returns at once: a thread of its own waits for the worker to end
-        the job (or replaces it), then gives it back to the pool."""
-        return self._run("train", (table, config, map_names), stop)
+        the job (or replaces it), then gives it back to the pool. With heartbeat, a None comes after
+        that many seconds without an event (a slow batch): the caller can yield, and so be cancelled."""
+        return self._run("train", (table, config, map_names), stop, heartbeat)
 
     def remember_first(self, config: RememberConfig, stop: Callable[[], bool] | None = None) -> Iterator:
         """Like rnn_demo.inside.remember_first.remember_first, run in a worker process."""
         return self._run("remember", (config,), stop)
 
-    def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None) -> Iterator:
+    def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None, heartbeat: float | None = None) -> Iterator:
         worker = self._free.get()
         if worker is None or not worker.alive():
             worker = Worker()
@@ -163,7 +164,7 @@ class TrainingPool:
         closed = False  # the caller closed this generator (a cancel, a closed tab): it must not wait
         try:
             send(worker.conn, (kind, job, *args))
-            for message in _receive(worker, job, stop):
+            for message in _receive(worker, job, stop, heartbeat):
                 ended = isinstance(message, ENDS)
                 if isinstance(message, TrainingError):
                     raise message
@@ -236,10 +237,11 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Iterator:
+def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None, heartbeat: float | None = None) -> Iterator:
     """Messages of one job until its last one (or an error); passes a stop on as soon as it is asked.
-    A worker that dies or hangs ends it with a TrainingError (the caller replaces the worker)."""
-    stop_sent, watch = False, Watch(worker)
+    A worker that dies or hangs ends it with a TrainingError (the caller replaces the worker). With
+    heartbeat: None after that many seconds without a message."""
+    stop_sent, watch, last = False, Watch(worker), time.monotonic()
     while True:
         if not stop_sent and stop is not None and stop():
             send(worker.conn, ("stop", job))
@@ -251,6 +253,10 @@ def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Itera
                 yield message
                 if isinstance(message, ENDS):
                     return
+            last = time.monotonic()
+        elif heartbeat is not None and time.monotonic() - last >= heartbeat and worker.alive():
+            last = time.monotonic()
+            yield None
         elif not worker.alive():
             raise TrainingError("the training process stopped (killed, or out of memory?); "
                                 "a new one takes the next training")

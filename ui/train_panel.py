@@ -75,6 +75,7 @@ def plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
 
 
 STOP_ON, STOP_OFF = gr.update(interactive=True), gr.update(interactive=False)
+NO_CHANGE = (gr.skip(),) * 4  # a heartbeat's outputs: nothing redrawn
 STOP_AS_IS = "■ Stop"  # while streaming: the button's own label, a plain value (an update rebuilds it)
 
 
@@ -177,9 +178,14 @@ def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
     events = None
     try:
         yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
-        events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
+        # A heartbeat between slow batches: Gradio can cancel a generator only when it yields.
+        events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist(),
+                            heartbeat=REDRAW_SECONDS)
         last_yield = 0.0
         for event in events:
+            if event is None:
+                yield NO_CHANGE
+                continue
             if isinstance(event, DoneEvent):
                 break
             now = time.perf_counter()
