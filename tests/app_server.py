@@ -17,7 +17,7 @@ def free_port() -> int:
 
 
 class AppServer:
-    def __init__(self, port: int | None = None, start_seconds: float = 90, **env_vars: str):
+    def __init__(self, port: int | None = None, start_seconds: float = 300, **env_vars: str):
         """A server on `port` (a free one if None), with `env_vars` added to its environment."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
