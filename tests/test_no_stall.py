@@ -47,5 +47,5 @@ def test_cancelling_a_heavy_training_does_not_stall_others_classify(app_server):
     done.set()
     watcher.join(timeout=120)
     assert len(latencies) >= 5, latencies
-    assert max(latencies) < 2.0, f"classify stalled: slowest {max(latencies):.1f} s of {len(latencies)}"
+    assert max(latencies) < 2.0, f"classify stalled: {[round(x, 2) for x in latencies]}"
     assert max(info) < 2.0, f"/gradio_api/info stalled: slowest {max(info):.1f} s"
