@@ -100,7 +100,8 @@ def load_upload(file: str | None, table: pd.DataFrame):
     except DataError as err:
         gr.Warning(f"Upload not used: {err}. Your table is unchanged.")
         return gr.update()
-    gr.Info(f"Loaded {len(new)} rows from {Path(file).name}.")
+    cut = f" Cut: {new.attrs['cut']}." if new.attrs.get("cut") else ""  # reading stopped at a limit
+    gr.Info(f"Loaded {len(new)} rows from {Path(file).name}.{cut}")
     return new
 
 
