@@ -99,7 +99,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
 
     demo.load(on_page_load, [quiz.results, state, kept],
               [classify.answering, *controls.values(), link_note, tabs, lesson.picker, quiz.score_md, quiz.picker,
-               *kept_outputs], api_visibility="private").then(None, js=lesson_tab.AFTER_LOAD_JS)
+               *kept_outputs], js=keep.READ_JS, api_visibility="private").then(None, js=lesson_tab.AFTER_LOAD_JS)
 
 demo.queue(default_concurrency_limit=8)
 

@@ -1,7 +1,8 @@
 """Reading a names table from a file: a CSV, a <Label>.txt list, a folder or a .zip of them.
 
 Uploads are untrusted: sizes are checked before reading, encodings are guessed safely, binary
-files are refused, and nothing in a .zip is ever extracted to disk.
+files are refused, and nothing in a .zip is ever extracted to disk. Reading stops at the row limit
+(and, in a .zip, at the label limit): what was cut is told in the table's `attrs["cut"]`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from . import limits
 from .data import DataError, TableReport, clean_table
 
+CHUNK_BYTES = 64 * 1024  # a .zip member is inflated this much at a time
 CONTROLS = [chr(i) for i in range(32) if chr(i) not in "\t\n\r"]  # never in a text file
 
 
@@ -59,9 +61,16 @@ def _csv_table(text: str, what: str, delimiter: str = ",") -> pd.DataFrame:
     """CSV text with a header row -> DataFrame of strings; every row must have the header's
     number of fields. The csv module, not pandas: pandas would quietly take a surplus first
     field as the index, and slows to minutes on a header of 100k columns."""
+    rows, cut = [], ""
     try:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True, strict=True)
-        rows = [row for row in reader if any(field.strip() for field in row)]  # skip blank lines
+        for row in reader:
+            if not any(field.strip() for field in row):
+                continue  # skip blank lines
+            if len(rows) > limits.MAX_ROWS:  # the header and MAX_ROWS names read: stop here
+                cut = f"only its first {limits.MAX_ROWS:,} rows were read (the limit)"
+                break
+            rows.append(row)
     except csv.Error as err:
         raise DataError(f"{what} is not a readable CSV ({err})") from None
     if not rows:
@@ -73,12 +82,42 @@ def _csv_table(text: str, what: str, delimiter: str = ",") -> pd.DataFrame:
               for i, row in enumerate(body, start=1) if len(row) != len(header)]
     if uneven:
         raise DataError([f"{what} is not a readable CSV"] + uneven)
-    return pd.DataFrame(body, columns=header, dtype=object)
+    return _cut(pd.DataFrame(body, columns=header, dtype=object), cut)
 
 
-def _lines_table(text: str, label: str) -> pd.DataFrame:
-    names = [line.strip() for line in text.splitlines() if line.strip()]
+def _cut(table: pd.DataFrame, note: str) -> pd.DataFrame:
+    """The table, with what reading it left out (if anything) in attrs["cut"]."""
+    if note:
+        table.attrs["cut"] = note
+    return table
+
+
+def _lines_table(text: str, label: str, room: int = limits.MAX_ROWS) -> pd.DataFrame:
+    """A <Label>.txt list, at most `room` names of it (attrs["cut"] says when there were more)."""
+    names = []
+    for line in io.StringIO(text):
+        if line.strip():
+            if len(names) == room:
+                return _cut(pd.DataFrame({"name": names, "label": label}),
+                            f"only the first {limits.MAX_ROWS:,} names were read (the limit)")
+            names.append(line.strip())
     return pd.DataFrame({"name": names, "label": [label] * len(names)})
+
+
+def _inflate(handle, size: int, names_left: int) -> tuple[bytes, bool]:
+    """A member's bytes, inflated a chunk at a time: at most one byte more than its declared size (a
+    bomb may lie about it), and no further than the names still allowed (then True, whole lines only)."""
+    chunks, total, lines = [], 0, 0
+    while total <= size:
+        chunk = handle.read(min(CHUNK_BYTES, size + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total, lines = total + len(chunk), lines + chunk.count(b"\n")
+        if lines > names_left:
+            data = b"".join(chunks)
+            return data[:data.rfind(b"\n") + 1], True
+    return b"".join(chunks), False
 
 
 def _zip_table(data: bytes, what: str) -> pd.DataFrame:
@@ -102,23 +141,32 @@ def _zip_table(data: bytes, what: str) -> pd.DataFrame:
     bomb = f"{what} inflates to more than {limits.MAX_UNZIPPED_BYTES // 2**20} MB; is it a zip bomb?"
     if sum(m.file_size for m in texts) > limits.MAX_UNZIPPED_BYTES:
         raise DataError(bomb)  # refused from the sizes it declares, before inflating a byte
-    frames = []
+    frames, rows, cut = [], 0, ""
     for member in texts:
+        if rows >= limits.MAX_ROWS or len(frames) >= limits.MAX_LABELS:  # nothing more is inflated
+            cut = (f"only {len(frames)} of its {len(texts)} files were read: the limits are {limits.MAX_ROWS:,} names "
+                   f"and {limits.MAX_LABELS} labels")
+            break
         # Inflate at most one byte more than the member declares: a bomb may lie about its size,
         # and reading no further keeps its real size out of memory.
         try:
             with archive.open(member) as handle:
-                content = handle.read(member.file_size + 1)
+                content, stopped = _inflate(handle, member.file_size, limits.MAX_ROWS - rows)
         except Exception:  # encrypted, corrupt (zlib.error), unknown compression, bad CRC, ...
             raise DataError(f"{what}: member {member.filename!r} cannot be read") from None
         if len(content) > member.file_size:
             raise DataError(bomb)
+        if stopped:
+            cut = f"reading stopped at the {limits.MAX_ROWS:,}-name limit"
         if content.strip():
             label = base[member.filename][:-len(".txt")]
-            frames.append(_lines_table(_decode(content, f"{what}: {member.filename}"), label))
+            frame = _lines_table(_decode(content, f"{what}: {member.filename}"), label, limits.MAX_ROWS - rows)
+            frames.append(frame)
+            rows += len(frame)
+            cut = cut or frame.attrs.get("cut", "")
     if not frames:
         raise DataError(f"{what}: every .txt file in it is empty")
-    return pd.concat(frames, ignore_index=True)
+    return _cut(pd.concat(frames, ignore_index=True), cut)
 
 
 def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
@@ -164,6 +212,7 @@ def read_upload(source: str | Path) -> pd.DataFrame:
     columns = {str(c).strip().lower(): c for c in table.columns}
     if "name" not in columns or "label" not in columns:
         clean_table(table)  # raises the message that names the missing column
+    cut = table.attrs.get("cut", "")
     table = table[[columns["name"], columns["label"]]].astype(str)
     table.columns = ["name", "label"]
-    return table
+    return _cut(table, cut)

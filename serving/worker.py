@@ -57,6 +57,8 @@ POOLS: list = []  # the TrainingPools this import of the module made (gradio app
 EVERY_POOL: list = reload.kept("pools", list)  # ... and those of every import, across reloads
 WARM_SECONDS = reload.kept("warm_seconds", lambda: [15.0])  # how long the last worker took to warm up
 READY_SECONDS = 120.0  # a new worker not ready by then (importing torch takes ~2-8 s here) is given up
+# A worker is ~430 MB fresh; one that kept more after a job (up to 1.1 GB seen) is replaced.
+RECYCLE_BYTES = 700 * 1024 * 1024
 TRAININGS_VARIABLE = "RNN_NAMES_TRAININGS"  # overrides the pool's size (trainings at once)
 LAST = (DoneEvent, RememberResult)  # the last message of a job that ends well
 ENDS = (*LAST, BaseException)  # ... or the error it ended with
@@ -175,17 +177,19 @@ class TrainingPool:
             self._free.put(None)  # the slot stays
 
     def train(self, table: pd.DataFrame, config: TrainConfig, stop: Callable[[], bool] | None = None,
-              map_names: list[str] | None = None) -> Iterator[Event | MapSnapshot]:
+              map_names: list[str] | None = None, heartbeat: float | None = None) -> Iterator[Event | MapSnapshot]:
         """Like rnn_demo.train.train, run in a worker process, each EpochEvent without its model; with
         map_names, each is followed by a MapSnapshot of those names. Closing this generator
-        early stops the training and waits for the worker to finish its batch, so it is free again."""
-        return self._run("train", (table, config, map_names), stop)
+        early stops the training and returns at once: a thread of its own waits for the worker to end
+        the job (or replaces it), then gives it back to the pool. With heartbeat, a None comes after
+        that many seconds without an event (a slow batch): the caller can yield, and so be cancelled."""
+        return self._run("train", (table, config, map_names), stop, heartbeat)
 
     def remember_first(self, config: RememberConfig, stop: Callable[[], bool] | None = None) -> Iterator:
         """Like rnn_demo.inside.remember_first.remember_first, run in a worker process."""
         return self._run("remember", (config,), stop)
 
-    def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None) -> Iterator:
+    def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None, heartbeat: float | None = None) -> Iterator:
         worker = self._free.get()
         if worker is None or not worker.alive():
             worker = Worker()
@@ -196,9 +200,10 @@ class TrainingPool:
             raise
         job = next(self._job_ids)
         ended = False  # the job's last message (or its error) has arrived: the worker is free
+        closed = False  # the caller closed this generator (a cancel, a closed tab): it must not wait
         try:
             send(worker.conn, (kind, job, *args))
-            for message in _receive(worker, job, stop):
+            for message in _receive(worker, job, stop, heartbeat):
                 ended = isinstance(message, ENDS)
                 if isinstance(message, TrainingError):
                     raise message
@@ -208,11 +213,34 @@ class TrainingPool:
         except (OSError, EOFError):
             raise TrainingError("the training process stopped (killed, or out of memory?); "
                                 "a new one takes the next training") from None
+        except GeneratorExit:
+            closed = True
+            raise
         finally:
-            if self.retired or (not ended and not (worker.alive() and _finish(worker, job))):
-                worker.kill()
-                worker = None
-            self._free.put(worker)
+            if ended:
+                self._give_back(worker)
+            elif closed:  # Gradio closes a cancelled generator on its event loop: nothing may wait there
+                threading.Thread(target=self._end_job, args=(worker, job), daemon=True).start()
+            else:
+                self._end_job(worker, job)
+
+    def _end_job(self, worker: Worker, job: int) -> None:
+        """Stop an unfinished job and give its worker back, or replace a worker that does not answer."""
+        if not (worker.alive() and _finish(worker, job)):
+            worker.kill()
+            worker = None
+        self._give_back(worker)
+
+    def _give_back(self, worker: Worker | None) -> None:
+        """Back to the pool; a worker that grew past RECYCLE_BYTES (a heavy job: glibc keeps the freed
+        memory) is replaced by a fresh one, which warms up before the next job needs it."""
+        if worker is not None and self.retired:  # a newer edit's pool serves now (gradio app.py)
+            worker.kill()
+            worker = None
+        elif worker is not None and (_rss_bytes(worker.process.pid) or 0) > RECYCLE_BYTES:
+            worker.kill()
+            worker = Worker()
+        self._free.put(worker)
 
 
 class Watch:
@@ -232,6 +260,15 @@ class Watch:
         return time.monotonic() - self.since > (limit if cpu is not None else SILENT_SECONDS)
 
 
+def _rss_bytes(pid: int) -> int | None:
+    """A process's resident memory, from /proc (None where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/statm") as file:
+            return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of a process so far, from /proc (None where there is no /proc)."""
     try:
@@ -242,10 +279,11 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Iterator:
+def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None, heartbeat: float | None = None) -> Iterator:
     """Messages of one job until its last one (or an error); passes a stop on as soon as it is asked.
-    A worker that dies or hangs ends it with a TrainingError (the caller replaces the worker)."""
-    stop_sent, watch = False, Watch(worker)
+    A worker that dies or hangs ends it with a TrainingError (the caller replaces the worker). With
+    heartbeat: None after that many seconds without a message."""
+    stop_sent, watch, last = False, Watch(worker), time.monotonic()
     while True:
         if not stop_sent and stop is not None and stop():
             send(worker.conn, ("stop", job))
@@ -257,6 +295,10 @@ def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None) -> Itera
                 yield message
                 if isinstance(message, ENDS):
                     return
+            last = time.monotonic()
+        elif heartbeat is not None and time.monotonic() - last >= heartbeat and worker.alive():
+            last = time.monotonic()
+            yield None
         elif not worker.alive():
             raise TrainingError("the training process stopped (killed, or out of memory?); "
                                 "a new one takes the next training")

@@ -19,18 +19,19 @@ def free_port() -> int:
 
 
 class AppServer:
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None, start_seconds: float = 300, **env_vars: str):
+        """A server on `port` (a free one if None), with `env_vars` added to its environment."""
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(self.port),
-               "GRADIO_ANALYTICS_ENABLED": "False"}
+               "GRADIO_ANALYTICS_ENABLED": "False", **env_vars}
         self.started = time.perf_counter()
         # The server's output goes to a file a test can read while it runs (a pipe nobody reads would
         # also block the server once 64 KiB of log had piled up).
         self.log_file = tempfile.NamedTemporaryFile("w+", prefix="app-", suffix=".log", delete=False)
         self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
                                         stdout=self.log_file, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 180  # a loaded 2-core machine has taken over 90 s
+        deadline = time.time() + start_seconds
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"app.py exited: {self.output()[-3000:]}")
@@ -41,7 +42,7 @@ class AppServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("app.py did not start within 180 s")
+        raise RuntimeError(f"app.py did not start within {start_seconds:g} s")
 
     def output(self, start: int = 0) -> str:
         """What the server has printed so far, from character `start` on."""

@@ -12,6 +12,7 @@ from rnn_demo.inside.source import model_source
 from rnn_demo.predict import parse_names, predict
 
 from . import a11y
+from .errors import refused
 from .session import DEFAULT_MODEL, Session
 
 TOP_K = 5
@@ -45,7 +46,7 @@ def classify(name: str, session: Session) -> dict[str, float]:
         names = parse_names(name)
         return label_value(predict(session.answering, names[:1], k=TOP_K)[0])
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
 
 
 def classify_live(text: str, session: Session):

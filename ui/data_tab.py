@@ -104,11 +104,12 @@ def load_upload(file: str | None, table: pd.DataFrame, mode: str = UPLOAD_MODES[
     except DataError as err:
         gr.Warning(f"Upload not used: {err}. Your table is unchanged.")
         return gr.update()
+    cut = f" Cut: {new.attrs['cut']}." if new.attrs.get("cut") else ""  # reading stopped at a limit
     if mode == UPLOAD_MODES[1]:
-        gr.Info(f"Replaced the table's {len(table):,} rows with the {len(new):,} rows of {Path(file).name}.")
+        gr.Info(f"Replaced the table's {len(table):,} rows with the {len(new):,} rows of {Path(file).name}.{cut}")
         return new
     gr.Info(f"Added the {len(new):,} rows of {Path(file).name} at the top: the table has {len(table) + len(new):,} "
-            "rows now (pick 'replace the table' to start from the file alone).")
+            f"rows now (pick 'replace the table' to start from the file alone).{cut}")
     return pd.concat([new, table], ignore_index=True)
 
 

@@ -3,12 +3,20 @@ localStorage (gr.BrowserState); the settings survive in the page's address (ui/s
 
 What comes back from the browser is untrusted input: the model goes through the checkpoint loader
 (safetensors, never pickle) and the table through the upload's reader and checks, exactly as files a
-visitor uploads. A model too big for localStorage is not kept, and the page says so (download it)."""
+visitor uploads. A model too big for localStorage is not kept, and the page says so (download it).
+
+The browser's copy is encrypted with RNN_NAMES_KEEP_SECRET (a documented default when unset), the
+same at every start, so a restarted server reads what the last one kept. Each secret keeps its copy
+under its own localStorage key: Gradio replaces a copy it cannot decrypt with the empty default as
+the page opens, so a copy made with another secret is never given to it. The page says when the
+browser holds such a copy; it stays as it was until the learner presses Start over."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import os
 
 import gradio as gr
 import pandas as pd
@@ -26,11 +34,51 @@ from .session import Session
 MAX_MODEL_BYTES = 1_500_000
 MAX_TABLE_BYTES = 1_000_000  # the classic set as CSV is ~300 KB
 MAX_RUNS_KEPT = 10
-START_OVER_JS = "() => { window.location.assign(window.location.pathname); }"  # a clean page, no link settings
+STORAGE_PREFIX = "rnn-names-work"  # this app's copies in localStorage, one per secret
+# The copy's encryption key. Gradio sends it to the page (the browser decrypts), so it keeps other
+# sites' scripts out, not the visitor: what matters is that it stays the same across restarts.
+SECRET_VARIABLE = "RNN_NAMES_KEEP_SECRET"
+DEFAULT_SECRET = "rnn-names-kept-work"
+VERSION = 1  # every copy this module writes carries it
+UNREADABLE = {"unreadable": True}  # what the page sends when the browser holds only copies made with another secret
+UNREADABLE_NOTE = ("⚠ This browser holds work kept by an earlier start of this server, which this start cannot "
+                   f"read (its {SECRET_VARIABLE} changed). It is left as it was; ↺ Start over removes it.")
+
+
+def secret() -> str:
+    """The browser copy's key: RNN_NAMES_KEEP_SECRET, or the documented default."""
+    return os.environ.get(SECRET_VARIABLE, "").strip() or DEFAULT_SECRET
+
+
+def storage_key(secret_text: str) -> str:
+    """The localStorage key of the copy made with this secret (a hash of it: the page has the secret anyway)."""
+    return f"{STORAGE_PREFIX}-{hashlib.sha256(secret_text.encode()).hexdigest()[:12]}"
+
+
+def _other_copies_js(key: str) -> str:
+    return f"Object.keys(localStorage).filter(k => k.startsWith('{STORAGE_PREFIX}') && k !== '{key}')"
+
+
+def read_js(key: str) -> str:
+    """The load event's js: this secret's copy as Gradio read it, or UNREADABLE when there is none and the
+    browser holds copies made with other secrets."""
+    return ("(...args) => { const kept = args[2]; "
+            f"const others = {_other_copies_js(key)}.length > 0; "
+            "return [args[0], args[1], others && !(kept && kept.version) ? {unreadable: true} : kept]; }")
+
+
+def start_over_js() -> str:
+    """A clean page, no link settings, and no copies in this browser (other secrets' too)."""
+    return (f"() => {{ {_other_copies_js('')}.forEach(k => localStorage.removeItem(k)); "
+            "window.location.assign(window.location.pathname); }")
+
+
+KEY = storage_key(secret())
+READ_JS = read_js(KEY)
 
 
 def build() -> gr.BrowserState:
-    return gr.BrowserState({}, storage_key="rnn-names-work")
+    return gr.BrowserState({}, storage_key=KEY, secret=secret())
 
 
 def _model_bytes(session: Session) -> bytes:
@@ -40,7 +88,7 @@ def _model_bytes(session: Session) -> bytes:
 
 def keep(session: Session) -> tuple[dict, str]:
     """(what the browser keeps for this session, '' or a line on what could not be kept)."""
-    kept, notes = {"version": 1}, []
+    kept, notes = {"version": VERSION}, []
     if session.model is not None:
         data = _model_bytes(session)
         if len(data) <= MAX_MODEL_BYTES:
@@ -98,6 +146,8 @@ def restore(session: Session, kept) -> str:
     what was refused. Nothing refused is fatal: the rest still comes back."""
     if not isinstance(kept, dict) or session.model is not None or session.table is not None:
         return ""
+    if kept == UNREADABLE:
+        return UNREADABLE_NOTE
     back, refused = [], []
     steps = [("model", lambda: _restore_model(session, kept["model"], kept.get("trained_at")) if "model" in kept
               else ""),
@@ -150,5 +200,5 @@ def wire(kept: gr.BrowserState, session: gr.State, note: gr.Markdown, start_over
     """Keep the session in the browser after each event in `changes`; Start over forgets it."""
     for event in changes:
         event.then(keep, session, [kept, note], api_visibility="private", show_progress="hidden")
-    start_over_btn.click(start_over, session, kept, api_visibility="private").then(None, js=START_OVER_JS)
+    start_over_btn.click(start_over, session, kept, api_visibility="private").then(None, js=start_over_js())
 

@@ -8,6 +8,7 @@ import pandas as pd
 from rnn_demo.data import DataError
 from rnn_demo.inside.letters import letter_by_letter
 
+from .errors import refused
 from .heatmap import diverging_html, heatmap_html
 from .session import Session
 
@@ -31,7 +32,7 @@ def letters_view(name: str, session: Session) -> tuple[str, str, str]:
     try:
         view = letter_by_letter(session.answering, name or DEFAULT_NAME, k=TOP_K)
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     # Say why there may be more than TOP_K columns: a row's own first choice is always among them.
     title = (f"Prediction as each letter arrives. Rows: what the model has read so far; columns: the whole name's "
              f"top {TOP_K}, then any language that leads at an earlier letter.")

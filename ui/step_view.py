@@ -12,6 +12,7 @@ import pandas as pd
 from rnn_demo.data import DataError
 from rnn_demo.inside.stepper import StepThrough, Vector, step_through
 
+from .errors import refused
 from .session import Session
 
 DEFAULT_NAME = "Kowalski"
@@ -26,7 +27,7 @@ def load(name: str, session: Session):
     try:
         view = step_through(session.answering, name or DEFAULT_NAME)
     except DataError as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
     return view, 0, *show(view, 0)
 
 

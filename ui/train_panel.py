@@ -7,13 +7,14 @@ the session keeps the best model of the epochs that finished.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
 import gradio as gr
 import pandas as pd
 
-from rnn_demo import limits
+from rnn_demo import limits, memory
 from rnn_demo.data import DataError, Split
 from rnn_demo.inside.hidden_map import MapSnapshot
 from rnn_demo.models import CELLS
@@ -74,6 +75,7 @@ def plot_frame(points: list[tuple[float, float, str]]) -> pd.DataFrame:
 
 
 STOP_ON, STOP_OFF = gr.update(interactive=True), gr.update(interactive=False)
+NO_CHANGE = (gr.skip(),) * 4  # a heartbeat's outputs: nothing redrawn
 STOP_AS_IS = "■ Stop"  # while streaming: the button's own label, a plain value (an update rebuilds it)
 
 
@@ -149,13 +151,22 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, **s
         split = split_for(as_table(table), config)  # cleaned once, split once: the worker trains on this split
     except DataError as err:
         raise refused(f"The table cannot be trained on: {err}") from None
+    # Refused before it starts: the worker would outgrow its share.
+    too_big = memory.check(config, pd.concat([split.train_rows, split.val_rows]))
+    if too_big:
+        raise refused(too_big)
     # One training per session: a second /train while one runs would race it to be the answering model.
     if not session.training.acquire(blocking=False):
         raise refused("This session is already training: wait for it to finish, or press Stop first.")
+    cancelled = False
     try:
         yield from _train(session, split, config)
+    except GeneratorExit:
+        cancelled = True  # _train's thread lets the session go once the worker has ended the run
+        raise
     finally:
-        session.training.release()
+        if not cancelled:
+            session.training.release()
 
 
 def _train(session: Session, split: Split, config: TrainConfig):
@@ -164,16 +175,22 @@ def _train(session: Session, split: Split, config: TrainConfig):
     report = split.report
     progress = TrainingProgress(config, (split.train_rows, split.val_rows))
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
-    yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
-    while (left := POOL.starting()) is not None and not session.stop.is_set():  # the app has just started
-        eta = f"about {left:.0f} s more" if left > 1 else "almost ready"
-        yield (plot_frame([]), f"The trainer is starting (it loads PyTorch once: {eta}); "
-               "your training begins right after…", answering, STOP_ON)
-        time.sleep(0.5)
-    events = POOL.train(split, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
-    last_yield = 0.0
+    events = None
     try:
+        yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
+        while (left := POOL.starting()) is not None and not session.stop.is_set():  # the app has just started
+            eta = f"about {left:.0f} s more" if left > 1 else "almost ready"
+            yield (plot_frame([]), f"The trainer is starting (it loads PyTorch once: {eta}); "
+                   "your training begins right after…", answering, STOP_ON)
+            time.sleep(0.5)
+        # A heartbeat between slow batches: Gradio can cancel a generator only when it yields.
+        events = POOL.train(split, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist(),
+                            heartbeat=REDRAW_SECONDS)
+        last_yield = 0.0
         for event in events:
+            if event is None:
+                yield NO_CHANGE
+                continue
             if isinstance(event, DoneEvent):
                 break
             now = time.perf_counter()
@@ -187,10 +204,23 @@ def _train(session: Session, split: Split, config: TrainConfig):
         return
     except GeneratorExit:  # cancelled through the API or the tab closed: keep what Stop would keep
         session.stop.set()
-        keep_result(session, config, run_to_end(events), progress)
+        # Gradio closes a cancelled generator on its event loop: the run's end is waited for elsewhere.
+        threading.Thread(target=_keep_cancelled, args=(session, config, events, progress), daemon=True).start()
         raise
     status = keep_result(session, config, event, progress)
     yield plot_frame(progress.points), status, model_info(session), STOP_OFF
+
+
+def _keep_cancelled(session: Session, config: TrainConfig, events, progress: TrainingProgress) -> None:
+    """A cancelled run's end, off the event loop: the worker ends the run, the session keeps what a Stop
+    would keep, and then the session may train again."""
+    try:
+        if events is not None:
+            keep_result(session, config, run_to_end(events), progress)
+    except TrainingError:
+        pass  # the worker was replaced; nothing to keep, and nobody is left to tell
+    finally:
+        session.training.release()
 
 
 def train_from_api(session: Session, table, settings: dict | None):

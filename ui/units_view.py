@@ -9,6 +9,7 @@ import pandas as pd
 from rnn_demo.data import DataError
 from rnn_demo.inside.units import scan_units, selective_units, unit_examples, unit_on_name
 
+from .errors import refused
 from .map_view import names_on_map
 from .session import Session
 
@@ -30,7 +31,7 @@ def unit_view(unit: float, name: str, session: Session) -> tuple[pd.DataFrame, p
         return (unit_examples(scan(session), int(unit)).round(3),
                 unit_on_name(session.answering, name or "Kowalski", int(unit)).round(3))
     except (DataError, ValueError) as err:
-        raise gr.Error(str(err)) from None
+        raise refused(str(err)) from None
 
 
 def build(session: gr.State) -> None:
