@@ -25,6 +25,7 @@ from ui import options_panel
 from .api_table import api_door, as_table
 from .errors import refused
 from .plots import PALETTE
+from .room_share import SharedRun
 from .session import Session, model_info, previous_line
 from .settings import make_config
 
@@ -164,6 +165,7 @@ def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
     """run_training's stream once the settings and the table have passed their checks."""
     session.stop.clear()
     progress = TrainingProgress(config, training_split(clean, config))
+    shared = SharedRun(session, config)  # what the session's room sees, if it joined one (ui/room_panel.py)
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
     yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
     events = POOL.train(clean, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist())
@@ -175,17 +177,22 @@ def _train(session: Session, clean: pd.DataFrame, report, config: TrainConfig):
             now = time.perf_counter()
             if progress.add(event) or now - last_yield >= REDRAW_SECONDS:
                 last_yield = now
+                shared.progress(progress)
                 yield plot_frame(progress.points), progress.status, answering, STOP_AS_IS
     except TrainingError as err:
+        shared.failed(str(err))
         gr.Warning(str(err))
         yield (plot_frame(progress.points), f"Training failed: {err}. The previous model still answers.",
                answering, STOP_OFF)
         return
     except GeneratorExit:  # cancelled through the API or the tab closed: keep what Stop would keep
         session.stop.set()
-        keep_result(session, config, run_to_end(events), progress)
+        done = run_to_end(events)
+        keep_result(session, config, done, progress)
+        shared.done(done, progress)
         raise
     status = keep_result(session, config, event, progress)
+    shared.done(event, progress)
     yield plot_frame(progress.points), status, model_info(session), STOP_OFF
 
 
