@@ -19,7 +19,7 @@ COLOUR_BY = {"arch": "architecture", "cell": "cell", "hidden": "hidden size", "l
              "epochs": "epochs", "learning_rate": "learning rate", "batch_size": "batch size",
              "embedding": "embedding", "pooling": "pooling", "dropout": "dropout"}
 RUN_COLUMNS = ["nickname", "arch", "cell", "hidden", "layers", "epochs", "status", "best accuracy", "minutes ago"]
-WIDTH, HEIGHT, PAD = 640, 240, 36  # the curves' SVG, in its own units (it scales to the page's width)
+WIDTH, HEIGHT, PAD = 640, 240, 40  # the curves' SVG, in its own units (it scales to the page's width)
 
 
 def value_of(run: dict, setting: str) -> str:
@@ -53,7 +53,8 @@ def who_is_where(board: dict) -> str:
     failed = [(m["nickname"], m["runs"][-1]["reason"]) for m in board["members"]
               if m["runs"] and m["runs"][-1]["status"] == "failed"]
     names = lambda people: ", ".join(escape(p) for p in people) or "nobody"  # noqa: E731
-    lines = [f"<b>{len(board['members'])} members</b> in room <code>{escape(board['code'])}</code>",
+    count = len(board["members"])
+    lines = [f"<b>{count} member{'s' if count != 1 else ''}</b> in room <code>{escape(board['code'])}</code>",
              f"Not trained yet: {names(idle)}", f"Training now: {names(training)}",
              "Last training failed: " + ("; ".join(f"{escape(n)} ({escape(r)})" for n, r in failed) or "nobody")]
     return "".join(f"<li>{line}</li>" for line in lines)
@@ -66,9 +67,11 @@ def curves_svg(board: dict, setting: str) -> str:
         return '<p class="room-empty">No curves yet: they appear here as soon as someone trains.</p>'
     palette = colours(board, setting)
     x_max = max(max(x for x, _ in run["curve"]) for run in runs) or 1.0
-    y_max = max(max(y for _, y in run["curve"]) for run in runs) or 1.0
+    ys = [y for run in runs for _, y in run["curve"]]
+    y_min, y_max = min(ys), max(ys)
+    y_min, y_max = (y_min - 0.05, y_max + 0.05) if y_max - y_min < 0.1 else (y_min, y_max)  # a flat curve still shows
     sx = lambda x: PAD + (WIDTH - PAD - 8) * x / x_max  # noqa: E731
-    sy = lambda y: HEIGHT - PAD + (PAD + 8 - HEIGHT) * y / y_max  # noqa: E731
+    sy = lambda y: HEIGHT - PAD - (HEIGHT - 2 * PAD) * (y - y_min) / (y_max - y_min)  # noqa: E731
     lines = [f'<polyline fill="none" stroke="{palette[value_of(run, setting)]}" stroke-width="2" '
              f'stroke-opacity="0.85" points="{" ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in run["curve"])}"/>'
              for run in runs]
@@ -76,8 +79,9 @@ def curves_svg(board: dict, setting: str) -> str:
             f'<line x1="{PAD}" y1="8" x2="{PAD}" y2="{HEIGHT - PAD}" stroke="currentColor"/>'
             f'<text x="{WIDTH - 8}" y="{HEIGHT - 10}" text-anchor="end">epoch {x_max:g}</text>'
             f'<text x="{PAD}" y="{HEIGHT - 10}" text-anchor="middle">0</text>'
-            f'<text x="{PAD - 4}" y="16" text-anchor="end">{y_max:.2f}</text>'
-            f'<text x="{PAD + 6}" y="20">training loss (smoothed)</text>')
+            f'<text x="{PAD - 4}" y="{sy(y_max) + 4:.0f}" text-anchor="end">{y_max:.2f}</text>'
+            f'<text x="{PAD - 4}" y="{sy(y_min) + 4:.0f}" text-anchor="end">{y_min:.2f}</text>'
+            f'<text x="{WIDTH - 8}" y="14" text-anchor="end">training loss (smoothed), one line per run</text>')
     legend = "".join(f'<span><i style="background:{c}"></i>{escape(v)}</span>' for v, c in palette.items())
     return (f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="Training loss of {len(runs)} runs, '
             f'coloured by {escape(COLOUR_BY.get(setting, setting))}">{axes}{"".join(lines)}</svg>'
