@@ -90,7 +90,7 @@ def check_news(session: Session, seen: int) -> tuple:
     message = ROOMS.message(*session.room) if session.room else None
     if message is None or message["seq"] == seen:
         return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-    text = f"📣 **Your instructor sent you to: {share_url.quoted(message['label'])[1:-1]}**"
+    text = f"**Your instructor sent you to: {share_url.quoted(message['label'])[1:-1]}**"
     return gr.Row(visible=True), text, message["target"], message["seq"]
 
 
