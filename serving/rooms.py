@@ -219,8 +219,7 @@ class RoomStore:
         self._sweep()
         room = self._rooms.get(normal_code(code))
         if room is None:
-            raise RoomError("No open room has this code: check it, or the room may have expired "
-                            f"(a room closes after {self.idle_seconds / 3600:g} h without activity).")
+            raise RoomError(f"No open room has this code: check it, or the room may have expired {self._idle()}.")
         return room
 
     def _by_key(self, key: str) -> Room:
@@ -228,8 +227,11 @@ class RoomStore:
         for room in self._rooms.values():
             if isinstance(key, str) and secrets.compare_digest(room.key, key):
                 return room
-        raise RoomError("No open room has this instructor key: it may have expired "
-                        f"(a room closes after {self.idle_seconds / 3600:g} h without activity).")
+        raise RoomError(f"No open room has this instructor key: it may have expired {self._idle()}.")
+
+    def _idle(self) -> str:
+        hours = self.idle_seconds / 3600
+        return f"(a room closes after {f'{hours:g} h' if hours >= 1 else f'{self.idle_seconds / 60:.0f} min'} idle)"
 
     def _member(self, code: str, token: str) -> Member | None:
         room = self._rooms.get(code)

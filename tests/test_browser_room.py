@@ -1,7 +1,7 @@
 """A room in the browser, each person in a browser context of their own: an instructor opens a room,
 three members join by its link and train tiny runs, the board follows live, a step sent from the
 board arrives as a banner (no jump until its button is pressed), an outsider gets nothing, and a room
-left idle expires (the server runs with RNN_NAMES_ROOM_IDLE_S=75)."""
+left idle expires (the server runs with RNN_NAMES_ROOM_IDLE_S=120)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from app_server import free_port
 from conftest import ROOT
 from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
-IDLE_S = 75
+IDLE_S = 120
 TINY = "epochs=1&hidden=8&layers=1"  # share_url's keys: a run of a few seconds on the default table
 MEMBERS = {"ana": "gru", "ben": "rnn", "<i>cy</i>": "gru"}  # nickname -> cell; HTML in a name stays text
 
@@ -99,6 +99,10 @@ def show_board(page, key: str) -> None:
 
 def test_a_room_of_three_trains_and_the_instructor_watches_and_sends_a_step(browser, room_url):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
+    # The pages that need no code first: the room's clock starts once it opens.
+    outsider = open_page(browser, room_url, f"?{TINY}")  # never joins
+    dark = open_page(browser, room_url, "?__theme=dark")
+    narrow = open_page(browser, room_url, width=390)
     teacher = open_page(browser, room_url)
     open_instructor_side(teacher)
     teacher.click("#room-open")
@@ -118,9 +122,6 @@ def test_a_room_of_three_trains_and_the_instructor_watches_and_sends_a_step(brow
         page.click("#room-join")
         assert wait_for(lambda page=page: "Joined room" in page.inner_text("#room-status"), timeout=60)
         members[nickname] = page
-    outsider = open_page(browser, room_url, f"?{TINY}")  # never joins
-    dark = open_page(browser, room_url, "?__theme=dark")
-    narrow = open_page(browser, room_url, width=390)
 
     # The board follows without a click: three members, none trained yet.
     assert wait_for(lambda: "3 members" in board_text(teacher), timeout=30), board_text(teacher)
