@@ -28,6 +28,7 @@ from ui import (
     open_tab,
     packing_tab,
     quiz_tab,
+    room_panel,
     share_url,
     train_panel,
     why_tab,
@@ -49,6 +50,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         gr.Timer(2).tick(serving.reload.problem, None, live_note, api_name="live_problem",
                          api_visibility="undocumented", show_progress="hidden")
     link_note = gr.Markdown(elem_id="link-note")  # what a shared link's values needed changing, by field
+    room = room_panel.build(state)  # a workshop's room: join it, or open it and watch its board
     kept = keep.build()  # this browser's model, table and runs, over a reload
     with gr.Row():
         keep_note = gr.Markdown(elem_id="keep-note")  # what could not be kept, if anything
@@ -84,6 +86,7 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
     controls = training.controls  # page name -> control
     share_url.wire(controls)
     lesson_tab.wire(lesson, tabs, why_views)
+    room_panel.wire(room, controls, link_note, tabs, lesson.picker)
 
     # One load event for the whole page (one queue round trip, not four): the answering model, the
     # settings and lesson step in the URL (?arch=..., ?step=...), checked, the quiz as this browser left it,
@@ -95,11 +98,13 @@ with gr.Blocks(title="RNN names: which language is this surname?", delete_cache=
         values, notes = share_url.read_link(controls, request)
         note = "  \n".join(line for line in (back, share_url.link_note(notes + lesson_tab.step_notes(request))) if line)
         return (sessions.model_info(session), *values, note, *lesson_tab.step_from_url(request),
-                quiz_tab.score_text(results, session), quiz_tab.resume(results), *show_kept(session))
+                quiz_tab.score_text(results, session), quiz_tab.resume(results), *show_kept(session),
+                *room_panel.from_url(request))
 
     demo.load(on_page_load, [quiz.results, state, kept],
               [classify.answering, *controls.values(), link_note, tabs, lesson.picker, quiz.score_md, quiz.picker,
-               *kept_outputs], js=keep.READ_JS, api_visibility="private").then(None, js=lesson_tab.AFTER_LOAD_JS)
+               *kept_outputs, room.code, room.accordion], js=keep.READ_JS,
+              api_visibility="private").then(None, js=lesson_tab.AFTER_LOAD_JS)
 
 demo.queue(default_concurrency_limit=8)
 

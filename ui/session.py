@@ -58,6 +58,7 @@ class Session:
         self.previous: tuple | None = None  # what answered before the last new model, to bring it back
         self._memo: dict = {}  # what the views computed once for the answering model
         self._folder: Path | None = None  # this session's downloads, under WORK_DIR
+        self.room: tuple[str, str] | None = None  # (code, member token) while it shares its runs (ui/room_panel.py)
 
     def __deepcopy__(self, memo):  # gradio copies a state's first value; an Event or a Lock cannot be copied
         fresh = Session()

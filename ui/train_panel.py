@@ -26,6 +26,7 @@ from ui import options_panel
 from .api_table import api_door, as_table
 from .errors import refused
 from .plots import PALETTE
+from .room_share import SharedRun
 from .session import Session, model_info, previous_line
 from .settings import make_config
 
@@ -174,6 +175,7 @@ def _train(session: Session, split: Split, config: TrainConfig):
     session.stop.clear()
     report = split.report
     progress = TrainingProgress(config, (split.train_rows, split.val_rows))
+    shared = SharedRun(session, config)  # what the session's room sees, if it joined one (ui/room_panel.py)
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
     events = None
     try:
@@ -196,8 +198,10 @@ def _train(session: Session, split: Split, config: TrainConfig):
             now = time.perf_counter()
             if progress.add(event) or now - last_yield >= REDRAW_SECONDS:
                 last_yield = now
+                shared.progress(progress)
                 yield plot_frame(progress.points), progress.status, answering, STOP_AS_IS
     except TrainingError as err:
+        shared.failed(str(err))
         gr.Warning(str(err))
         yield (plot_frame(progress.points), f"Training failed: {err}. The previous model still answers.",
                answering, STOP_OFF)
@@ -205,18 +209,23 @@ def _train(session: Session, split: Split, config: TrainConfig):
     except GeneratorExit:  # cancelled through the API or the tab closed: keep what Stop would keep
         session.stop.set()
         # Gradio closes a cancelled generator on its event loop: the run's end is waited for elsewhere.
-        threading.Thread(target=_keep_cancelled, args=(session, config, events, progress), daemon=True).start()
+        threading.Thread(target=_keep_cancelled, args=(session, config, events, progress, shared),
+                         daemon=True).start()
         raise
     status = keep_result(session, config, event, progress)
+    shared.done(event, progress)
     yield plot_frame(progress.points), status, model_info(session), STOP_OFF
 
 
-def _keep_cancelled(session: Session, config: TrainConfig, events, progress: TrainingProgress) -> None:
+def _keep_cancelled(session: Session, config: TrainConfig, events, progress: TrainingProgress,
+                    shared: SharedRun) -> None:
     """A cancelled run's end, off the event loop: the worker ends the run, the session keeps what a Stop
-    would keep, and then the session may train again."""
+    would keep (and its room sees it), and then the session may train again."""
     try:
         if events is not None:
-            keep_result(session, config, run_to_end(events), progress)
+            done = run_to_end(events)
+            keep_result(session, config, done, progress)
+            shared.done(done, progress)
     except TrainingError:
         pass  # the worker was replaced; nothing to keep, and nobody is left to tell
     finally:
