@@ -18,6 +18,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def reachable(url: str) -> bool:
+    """Whether a Gradio app at `url` answers its /config."""
+    try:
+        urllib.request.urlopen(url + "config", timeout=2)
+        return True
+    except OSError:
+        return False
+
+
 class AppServer:
     def __init__(self, port: int | None = None, start_seconds: float = 300, **env_vars: str):
         """A server on `port` (a free one if None), with `env_vars` added to its environment."""

@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -45,7 +44,7 @@ PRESSES = {
 @pytest.fixture(scope="module")
 def bare_url(tmp_path_factory):
     """A bare Gradio app (a textbox, a button) of the same version, in its own process."""
-    from app_server import free_port
+    from app_server import free_port, reachable
     script = tmp_path_factory.mktemp("bare") / "bare_app.py"
     script.write_text(BARE_APP)
     port = free_port()
@@ -61,13 +60,6 @@ def bare_url(tmp_path_factory):
         process.terminate()
         process.wait(timeout=15)
 
-
-def reachable(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "config", timeout=2)
-        return True
-    except OSError:
-        return False
 
 
 def opening_tag(node_html: str) -> str:

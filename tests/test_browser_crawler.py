@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-from test_browser import ARGS, CHROMIUM, sync_api
+from test_browser import browser, sync_api  # noqa: F401  (browser: the shared fixture)
 
 # Tiny training settings from the URL (ui/share_url.py's keys), so Train and the views that train finish fast.
 TINY = "?epochs=2&hidden=8&batch=64&layers=1"
@@ -107,7 +105,7 @@ def settle(page) -> None:
         page.wait_for_timeout(250)
 
 
-def fresh_page(browser, url: str, path: tuple[str, ...]):
+def fresh_page(browser, url: str, path: tuple[str, ...]):  # noqa: F811
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.goto(url + TINY)
@@ -163,7 +161,7 @@ def mode_radios(page) -> list[tuple[str, str, bool]]:
     return modes
 
 
-def crawl_tab(browser, server, path: tuple[str, ...], problems: list[str]) -> int:
+def crawl_tab(browser, server, path: tuple[str, ...], problems: list[str]) -> int:  # noqa: F811
     """Every button of one tab in a fresh page, then again in a fresh page per other choice of a mode radio."""
     where = " > ".join(path) or "(above the tabs)"
     context, page = fresh_page(browser, server.url, path)
@@ -183,15 +181,8 @@ def crawl_tab(browser, server, path: tuple[str, ...], problems: list[str]) -> in
     return pressed
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
-
-def test_every_button_on_every_tab_works(browser, app_server):
+def test_every_button_on_every_tab_works(browser, app_server):  # noqa: F811
     context, page = fresh_page(browser, app_server.url, ())
     paths = leaf_tabs(page)
     context.close()

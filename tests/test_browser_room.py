@@ -10,11 +10,10 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
-from app_server import free_port
+from app_server import free_port, reachable
 from conftest import ROOT
 from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
 
@@ -33,19 +32,12 @@ def room_url():
                                stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:
-        assert wait_for(lambda: _answers(url), timeout=240, step=0.5), "app.py did not start within 240 s"
+        assert wait_for(lambda: reachable(url), timeout=240, step=0.5), "app.py did not start within 240 s"
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
 
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "config", timeout=2)
-        return True
-    except OSError:
-        return False
 
 
 def open_page(browser, url: str, query: str = "", width: int = 1300):  # noqa: F811
