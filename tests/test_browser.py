@@ -78,9 +78,11 @@ def test_train_stop_and_classify_in_the_browser(page, app_server):
     page.keyboard.press("Enter")
     assert wait_for(lambda: "Ready to train" in page.inner_text("#table-summary"))
 
-    # Pick an architecture: the code panel follows it.
+    # Pick an architecture: the code panel keeps showing the model that answers (the shipped stacked GRU)
+    # until a model of the picked architecture answers.
     page.get_by_label("Bidirectional nn.RNN — reads the name both ways").check()
-    assert wait_for(lambda: "class BidirectionalRNN" in page.inner_text("#model-code"))
+    time.sleep(1)
+    assert "class StackedRNN" in page.inner_text("#model-code")
 
     # Train: the plot gains points while training; the controls are locked.
     before = sum(line_lengths(page))
@@ -101,6 +103,7 @@ def test_train_stop_and_classify_in_the_browser(page, app_server):
     assert wait_for(lambda: page.locator("#train-btn").is_enabled(), timeout=10)  # unlocked by its own event
     assert page.locator(".error, [data-testid='error']").count() == 0  # no red Error badges
     assert "your model" in page.inner_text("#answering")
+    assert wait_for(lambda: "class BidirectionalRNN" in page.inner_text("#model-code"))  # the model answering now
 
     # Classify with the trained model.
     page.fill("#name-input textarea", "Nakamura")
