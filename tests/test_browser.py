@@ -169,9 +169,10 @@ def test_a_bad_upload_gets_a_message_and_the_table_survives(page, tmp_path):
     page.screenshot(path=str(SHOTS / "bad-upload.png"))
 
 
-def test_a_good_csv_upload_replaces_the_table(page, tmp_path):
+def test_a_good_csv_upload_replaces_the_table_when_told_to(page, tmp_path):
     good = tmp_path / "mine.csv"
     good.write_text("name,label\nNowak,Polish\nKowalski,Polish\nTanaka,Japanese\nSato,Japanese\n")
+    page.locator("#upload-mode").get_by_label("replace the table").check()  # the default adds its rows
     page.locator("#upload input[type='file']").set_input_files(str(good))
     assert wait_for(lambda: "4 rows, 2 labels" in page.inner_text("#table-summary"), timeout=20)
 

@@ -97,6 +97,7 @@ def test_the_map_paints_in_colour_for_a_model_trained_on_other_labels(page):
     path = SHOTS / "other-labels.csv"
     path.write_text("name,label\n" + rows + "\n")
     page.get_by_role("tab", name="Data").click()
+    page.locator("#upload-mode").get_by_label("replace the table").check()  # the default adds its rows
     page.set_input_files("#upload input[type='file']", str(path))
     assert wait_for(lambda: "2 labels" in page.inner_text("#table-summary"), timeout=30)
     page.click("#train-btn")
