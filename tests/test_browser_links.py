@@ -75,7 +75,7 @@ def test_a_link_clamped_to_a_tiny_run_trains(fresh):
     page = fresh("?layers=0&epochs=0&lr=-1&hidden=8&batch=9999&step=nope")
     assert wait_for(lambda: "epochs 0 is below 1" in page.inner_text("#link-note"), timeout=30)
     note = page.inner_text("#link-note")
-    assert "batch 9999 is above 512: set to 512" in note and "step 'nope' is not a lesson step" in note
+    assert "batch 9999 is above 2048: set to 2048" in note and "step 'nope' is not a lesson step" in note
     assert selected_tab(page) != "Lesson" and page.evaluate("window.scrollY") == 0  # no step: nothing opened
     page.click("#train-btn")
     assert wait_for(lambda: "Finished after 1 epochs" in page.inner_text("#status"), timeout=120), \
