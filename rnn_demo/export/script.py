@@ -14,7 +14,6 @@ from dataclasses import fields
 from pathlib import Path
 from string import Template
 
-import nbformat
 import pandas as pd
 from safetensors.torch import save_file
 
@@ -134,8 +133,9 @@ def train_script(config: TrainConfig, metrics: dict) -> str:
     return render("train.py.tmpl", _flags(config, stopped_early), values)
 
 
-def notebook(script: str) -> nbformat.NotebookNode:
+def notebook(script: str) -> nbformat.NotebookNode:  # noqa: F821 (imported inside)
     """train.py as a notebook: its docstring, then one markdown heading and one code cell per section."""
+    import nbformat  # here, not at the top: it costs the app's start-up ~1 s for a button few press
     docstring, body = re.match(r'"""(.*?)"""\n(.*)', script, re.DOTALL).groups()
     body = body.replace('Path(__file__).with_name(', 'Path(')  # a notebook has no __file__: names.csv beside it
     body = body.replace('if __name__ == "__main__":\n    main()', "main()")
@@ -168,6 +168,8 @@ def export_run(model: NameClassifier, raw: pd.DataFrame, out: str | Path) -> lis
     (out / "train.py").write_text(script, encoding="utf-8")
     (out / "predict.py").write_text(render("predict.py.tmpl", {}, {"max_name_length": limits.MAX_NAME_LENGTH}),
                                     encoding="utf-8")
+    import nbformat  # (see notebook)
+
     nbformat.write(notebook(script), out / "train.ipynb")
     table.to_csv(out / "names.csv", index=False)
     written = pd.read_csv(out / "names.csv", dtype=str, keep_default_na=False)
