@@ -7,7 +7,6 @@ import datetime
 import http.client
 import json
 import signal
-import threading
 import time
 import urllib.parse
 import warnings
@@ -90,20 +89,19 @@ def test_an_idle_session_ends_and_its_delete_callback_runs():
 
 
 class Log:
-    """The server's output, read as it comes (a pipe nobody reads would stall the server)."""
+    """The server's output as it comes (AppServer writes it to a file)."""
 
-    def __init__(self, process):
-        self.lines: list[str] = []
-        threading.Thread(target=lambda: self.lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    def __init__(self, server: AppServer):
+        self.server = server
 
     def wait_for(self, text: str, timeout_s: float = 120) -> str:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            found = [line for line in self.lines if text in line]
+            found = [line for line in self.server.output().splitlines() if text in line]
             if found:
                 return found[0]
             time.sleep(0.1)
-        raise AssertionError(f"no {text!r} in the server's output: {''.join(self.lines)[-2000:]}")
+        raise AssertionError(f"no {text!r} in the server's output: {self.server.output()[-2000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +112,7 @@ def short_lived(tmp_path_factory):
         env.setenv("RNN_NAMES_SESSION_TTL", str(TTL))
         env.setenv("TMPDIR", str(folder))  # WORK_DIR and Gradio's cache go there
         server = AppServer()
-    server.log, server.tmp = Log(server.process), folder
+    server.log, server.tmp = Log(server), folder
     yield server
     if server.process.poll() is None:
         server.process.kill()
