@@ -100,9 +100,13 @@ class Worker:
                 self.kill()
                 raise TrainingError("the training process did not start; a new one takes the next training") \
                     from None
-            self.warm = True
-            if waited:
-                WARM_SECONDS[0] = time.monotonic() - self.started
+            self._now_warm(measured=waited)
+
+    def _now_warm(self, measured: bool) -> None:
+        """READY has been read; read as it came, it also says how long warming up takes (the next estimate)."""
+        self.warm = True
+        if measured:
+            WARM_SECONDS[0] = time.monotonic() - self.started
 
     def warming(self) -> float | None:
         """About how many seconds until READY, without waiting; None once it is warm (or gone)."""
@@ -110,8 +114,7 @@ class Worker:
             return None  # (a job already waits for this worker and will read its READY)
         try:
             if self.conn.poll(0) and receive(self.conn) == READY:
-                self.warm = True
-                WARM_SECONDS[0] = time.monotonic() - self.started
+                self._now_warm(measured=True)  # polled every 0.5 s while a Train waits: on time
                 return None
         except (EOFError, OSError):
             return None  # dead: the job that takes it starts a new one
