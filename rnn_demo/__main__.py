@@ -14,12 +14,11 @@ import torch
 from tqdm import tqdm
 
 from .checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
-from .config import BALANCE_METHODS, KEEP_BEST, OPTIONS, SCHEDULES
 from .data import DataError
 from .evaluate import evaluate
 from .inside import intervene_cli, remember_first_cli
-from .models import ARCHITECTURES, CELLS, POOLINGS
 from .predict import parse_names, predict
+from .settings import SETTINGS
 from .train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, train
 
 # One thread by default, whatever the machine: the same command then gives the same figures on a
@@ -95,32 +94,20 @@ def build_parser() -> Parser:
     return parser
 
 
-# Every TrainConfig field is a flag, --field-name but for these three shorter ones; argparse keeps each
-# value under its field's name, so run_train builds the config by name.
-SHORT_FLAGS = {"hidden_size": "--hidden", "num_layers": "--layers", "learning_rate": "--lr"}
-CHOICES = {"arch": ARCHITECTURES, "cell": list(CELLS), "pooling": POOLINGS, "schedule": SCHEDULES,
-           "balance_method": BALANCE_METHODS, "keep_best": KEEP_BEST}
-HELP = {  # the settings without a sentence in OPTIONS
-    "learning_rate": "default: 1e-3 for the rnn cell, 3e-3 for gru and lstm",
-    "seed": "one seed for the split, the initial weights and the batch order",
-    "val_fraction": "share of each label held out for validation", "clip": "largest gradient norm",
-    "max_seconds": "stop after this many seconds, keeping the best epoch",
-    "balance_method": "how --balance balances: 'weights' or 'logit-adjust' (see --balance)",
-}
-
-
 def _add_config_flags(t) -> None:
-    """One flag per TrainConfig field, its default the field's; an option's help is its sentence in OPTIONS."""
-    for field in fields(TrainConfig):
-        flag = SHORT_FLAGS.get(field.name, "--" + field.name.replace("_", "-"))
-        explained = (OPTIONS.get(field.name) or HELP.get(field.name, "")).replace("%", "%%")  # argparse formats %
-        if field.type == "bool":
-            t.add_argument(flag, dest=field.name, action="store_true", help=explained)
-        elif field.name in CHOICES:
-            t.add_argument(flag, dest=field.name, choices=CHOICES[field.name], default=field.default, help=explained)
+    """One flag per setting (settings.py), its default and help the setting's; argparse keeps each value
+    under its field's name, so run_train builds the config by name."""
+    for setting in SETTINGS:
+        explained = setting.sentence + (f" Default: {setting.auto}." if setting.auto else "")
+        explained = explained.replace("%", "%%")  # argparse formats %
+        if setting.kind is bool:
+            t.add_argument(setting.cli_flag, dest=setting.field, action="store_true", help=explained)
+        elif setting.choices:
+            t.add_argument(setting.cli_flag, dest=setting.field, choices=setting.choices, default=setting.default,
+                           help=explained)
         else:
-            kind = _whole_number if field.type.startswith("int") else _number
-            t.add_argument(flag, dest=field.name, type=kind, default=field.default, help=explained)
+            kind = _whole_number if setting.kind is int else _number
+            t.add_argument(setting.cli_flag, dest=setting.field, type=kind, default=setting.default, help=explained)
 
 
 def run_train(args) -> None:

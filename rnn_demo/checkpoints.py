@@ -61,13 +61,7 @@ def _read_config(text: str) -> ModelConfig:
     if len(labels) > limits.MAX_LABELS:
         raise ValueError(f"it has {len(labels)} labels; the limit is {limits.MAX_LABELS}")
     # Fields added later (embedding, pooling, feature_dropout, input_dropout) may be absent: older
-    # files still load with their defaults. ModelConfig checks every value's range and type again.
-    for key in ("hidden_size", "num_layers", "embedding"):
-        if key in fields and type(fields[key]) is not int:
-            raise ValueError(f"{key} must be a whole number, not {fields[key]!r}")
-    for key in ("dropout", "feature_dropout", "input_dropout"):
-        if key in fields and type(fields[key]) not in (int, float):
-            raise ValueError(f"{key} must be a number, not {fields[key]!r}")
+    # files still load with their defaults. ModelConfig checks each value's type and range (settings.py).
     return ModelConfig(**fields)
 
 

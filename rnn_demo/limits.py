@@ -14,10 +14,5 @@ MAX_ZIP_MEMBERS = 200  # files inside one .zip
 MAX_CHECKPOINT_BYTES = 20 * 1024 * 1024  # an uploaded checkpoint
 MAX_CLASSIFY_NAMES = 200  # names classified in one call
 
-MAX_HIDDEN_SIZE = 512
-MAX_LAYERS = 4
-MAX_EPOCHS = 200
-MAX_BATCH_SIZE = 2048
-MAX_LEARNING_RATE = 1.0
-MAX_SEED = 2**31 - 1  # torch and the split take any such seed
+# The settings' ranges (hidden size, layers, epochs, ...) are declared with them, in settings.py.
 MAX_TRAIN_SECONDS = 300  # one training run in the app stops itself after this

@@ -10,7 +10,7 @@ Shapes: B batch, T time (letters), V alphabet, H hidden size, C classes (labels)
 - StackedRNN:       nn.RNN with num_layers layers, fed a packed sequence.
 - BidirectionalRNN: nn.RNN(bidirectional=True), fed a packed sequence.
 
-Options every architecture shares (Architecture; a sentence on each in options.toml): an embedding in place
+Options every architecture shares (Architecture; a sentence on each in settings.py): an embedding in place
 of the one-hot input, max-pooling over all states beside the final state, dropout before the
 final linear layer. They change what the network reads and what the classifier sees, not how the
 recurrence runs (packing stays).
@@ -24,33 +24,26 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from . import limits
+from . import settings
 from .data import ALPHABET
 
-ARCHITECTURES = ("manual", "stacked", "bidirectional")
+ARCHITECTURES = settings.BY_FIELD["arch"].choices  # manual | stacked | bidirectional
 CELLS = {  # name -> (one-step cell, whole-sequence layer)
     "rnn": (nn.RNNCell, nn.RNN),
     "gru": (nn.GRUCell, nn.GRU),
     "lstm": (nn.LSTMCell, nn.LSTM),
 }
-
-POOLINGS = ("last", "last+max")
+assert tuple(CELLS) == settings.BY_FIELD["cell"].choices
+POOLINGS = settings.BY_FIELD["pooling"].choices  # last | last+max
 
 
 @dataclass
+@settings.declared(model=True)
 class Architecture:
-    """What the network is, whatever it learns: each setting declared once, here. TrainConfig (how
-    to train it) and ModelConfig (it with its labels, saved in every checkpoint) both build on it."""
-
-    arch: str = "stacked"  # manual | stacked | bidirectional
-    cell: str = "gru"  # rnn | gru | lstm
-    hidden_size: int = 128
-    num_layers: int = 2
-    dropout: float = 0.0  # between layers, only when num_layers > 1
-    embedding: int = 0  # E: letters through a learned (V, E) matrix first; 0: one-hot straight in
-    pooling: str = "last"  # last | last+max (see options.toml)
-    feature_dropout: float = 0.0  # dropout on the classifier's input
-    input_dropout: float = 0.0  # dropout on each letter's input vector (one-hot or embedded)
+    """What the network is, whatever it learns: its fields are the settings marked `model` in
+    settings.py (arch, cell, hidden_size, num_layers, dropout, embedding, pooling, feature_dropout,
+    input_dropout). TrainConfig (how to train it) and ModelConfig (it with its labels, saved in every
+    checkpoint) both build on it."""
 
     def __post_init__(self):
         problems = self.problems()
@@ -59,33 +52,7 @@ class Architecture:
 
     def problems(self) -> list[str]:
         """What is wrong with the settings, one phrase each (empty: all fine)."""
-        def whole(value) -> bool:  # bool is an int in Python, but not a size
-            return type(value) is int
-
-        def share(value) -> bool:  # a share in [0, 1), not a bool
-            return type(value) in (int, float) and 0 <= value < 1
-
-        problems = []
-        if not isinstance(self.arch, str) or self.arch not in ARCHITECTURES:
-            problems.append(f"architecture {self.arch!r} is not one of {', '.join(ARCHITECTURES)}")
-        if not isinstance(self.cell, str) or self.cell not in CELLS:
-            problems.append(f"cell {self.cell!r} is not one of {', '.join(CELLS)}")
-        if not (whole(self.hidden_size) and 1 <= self.hidden_size <= limits.MAX_HIDDEN_SIZE):
-            problems.append(f"hidden size must be between 1 and {limits.MAX_HIDDEN_SIZE}, not {self.hidden_size}")
-        if not (whole(self.num_layers) and 1 <= self.num_layers <= limits.MAX_LAYERS):
-            problems.append(f"layers must be between 1 and {limits.MAX_LAYERS}, not {self.num_layers}")
-        if not share(self.dropout):
-            problems.append(f"dropout must be in [0, 1), not {self.dropout}")
-        if not (whole(self.embedding) and 0 <= self.embedding <= limits.MAX_HIDDEN_SIZE):
-            problems.append(f"embedding size must be 0 (one-hot input) or up to {limits.MAX_HIDDEN_SIZE}, "
-                            f"not {self.embedding}")
-        if not isinstance(self.pooling, str) or self.pooling not in POOLINGS:
-            problems.append(f"pooling {self.pooling!r} is not one of {', '.join(POOLINGS)}")
-        if not share(self.feature_dropout):
-            problems.append(f"feature dropout must be in [0, 1), not {self.feature_dropout}")
-        if not share(self.input_dropout):
-            problems.append(f"input dropout must be in [0, 1), not {self.input_dropout}")
-        return problems
+        return settings.problems(self, model=True)
 
 
 @dataclass(kw_only=True)

@@ -113,8 +113,8 @@ def test_a_cancel_before_any_epoch_keeps_the_previous_model(app_server):
 
 def test_the_stronger_options_train_through_the_api_and_a_bad_one_is_named(app_server):
     c = client(app_server)
-    final = c.predict(two_label_table("Alpha", "Beta"), {"epochs": 3, "hidden": 16, "embedding": 8, "pooling": "last+max", "input_dropout": 0.1, "feature_dropout": 0.2, "average": 0.9, "balance": "logit-adjust", "balance_strength": 0.5, "keep_best": "accuracy"}, api_name="/train")
+    final = c.predict(two_label_table("Alpha", "Beta"), {"epochs": 3, "hidden": 16, "embedding": 8, "pooling": "last+max", "input_dropout": 0.1, "feature_dropout": 0.2, "average": 0.9, "balance": True, "balance_method": "logit-adjust", "balance_strength": 0.5, "keep_best": "accuracy"}, api_name="/train")
     assert final[1].startswith("Finished after 3 epochs")
     assert "hidden 16, 2 layer(s), embedding 8, pooling last+max, 2 labels" in final[2]
-    with pytest.raises(Exception, match=r"weight averaging decay must be 0 \(off\) or in \[0.5, 1\), not 0.3"):
-        c.predict(two_label_table("Alpha", "Beta"), {"epochs": 1, "average": 0.3}, api_name="/train")
+    with pytest.raises(Exception, match=r"weight averaging decay must be between 0 and 0.999, not 1.5"):
+        c.predict(two_label_table("Alpha", "Beta"), {"epochs": 1, "average": 1.5}, api_name="/train")

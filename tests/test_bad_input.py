@@ -166,8 +166,8 @@ def test_predict_refuses_one_string_instead_of_a_list(model):
     ({"hidden_size": 10**6}, "hidden size must be between 1 and 512, not 1000000"),
     ({"num_layers": 0}, "layers must be between 1 and 4, not 0"),
     ({"num_layers": 100}, "layers must be between 1 and 4, not 100"),
-    ({"dropout": -0.5}, r"dropout must be in \[0, 1\), not -0.5"),
-    ({"dropout": 1.0}, r"dropout must be in \[0, 1\), not 1.0"),
+    ({"dropout": -0.5}, "dropout must be between 0 and 0.9, not -0.5"),
+    ({"dropout": 1.0}, "dropout must be between 0 and 0.9, not 1.0"),
     ({"val_fraction": 0}, "validation fraction must be between 0.05 and 0.5, not 0"),
     ({"seed": -1}, "seed must be between 0 and 2147483647, not -1"), ({"seed": 2**64}, "seed must be between 0 and"),
     ({"arch": "cnn"}, "architecture 'cnn' is not one of manual, stacked, bidirectional"),
@@ -184,7 +184,7 @@ def test_bad_hyperparameters_are_refused_with_the_valid_range(kwargs, message):
     ({"hidden_size": "big"}, "hidden size must be between 1 and 512, not big"),
     ({"hidden_size": 8.5}, "hidden size must be between 1 and 512, not 8.5"),
     ({"num_layers": None}, "layers must be between 1 and 4, not None"),
-    ({"dropout": "some"}, r"dropout must be in \[0, 1\), not some"),
+    ({"dropout": "some"}, "dropout must be between 0 and 0.9, not some"),
     ({"cell": ["gru"]}, r"cell \['gru'\] is not one of rnn, gru, lstm"),
 ])
 def test_non_numeric_model_sizes_are_refused_with_the_valid_range(kwargs, message):
@@ -209,7 +209,7 @@ def _one_error_line(stderr: str, message: str):
     (["train", "--data", "data/names.csv", "--lr", "0"], "learning rate must be above 0 and at most 1.0"),
     (["train", "--data", "data/names.csv", "--lr", "abc"], "argument --lr: must be a number, not 'abc'"),
     (["train", "--data", "data/names.csv", "--hidden", "big"], "argument --hidden: must be a whole number, not 'big'"),
-    (["train", "--data", "data/names.csv", "--dropout", "1"], "dropout must be in [0, 1), not 1.0"),
+    (["train", "--data", "data/names.csv", "--dropout", "1"], "dropout must be between 0 and 0.9, not 1.0"),
     (["predict", "   "], "error: blank name"),
     (["predict", "Smith", "#1"], "error: name '#1' has no letters we can read"),
 ])

@@ -120,8 +120,8 @@ def test_the_options_round_trip_and_a_file_without_them_still_loads(tmp_path):
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("embedding", "64", "embedding must be a whole number"),
-    ("feature_dropout", "0.3", "feature_dropout must be a number"),
+    ("embedding", "64", "embedding size must be between 0 and 512, not 64"),
+    ("feature_dropout", "0.3", "feature dropout must be between 0 and 0.9, not 0.3"),
     ("pooling", "mean", "pooling 'mean' is not one of"),
 ])
 def test_a_bad_option_in_a_checkpoint_header_is_refused(tmp_path, key, value, message):

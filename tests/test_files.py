@@ -303,9 +303,9 @@ def _rewrite_config(path: Path, model, **changes) -> Path:
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"hidden_size": 8.5}, "hidden_size must be a whole number, not 8.5"),
-    ({"num_layers": True}, "num_layers must be a whole number, not True"),
-    ({"dropout": "high"}, "dropout must be a number, not 'high'"),
+    ({"hidden_size": 8.5}, "hidden size must be between 1 and 512, not 8.5"),
+    ({"num_layers": True}, "layers must be between 1 and 4, not True"),
+    ({"dropout": "high"}, "dropout must be between 0 and 0.9, not high"),
     ({"labels": "AB"}, "labels must be a list of strings"),
     ({"labels": [1, 2]}, "labels must be a list of strings"),
     ({"labels": [str(i) for i in range(10**6)]}, "it has 1000000 labels; the limit is 50"),

@@ -74,12 +74,12 @@ def test_stacked_default_has_two_layers_with_dropout_between():
     ({"hidden_size": 0}, "hidden size must be between 1 and 512"),
     ({"hidden_size": 10**6}, "hidden size must be between 1 and 512"),
     ({"num_layers": 9}, "layers must be between 1 and 4"),
-    ({"embedding": -1}, r"embedding size must be 0 \(one-hot input\) or up to 512, not -1"),
-    ({"embedding": 2.5}, "embedding size must be 0"),
+    ({"embedding": -1}, "embedding size must be between 0 and 512, not -1"),
+    ({"embedding": 2.5}, "embedding size must be between 0 and 512, not 2.5"),
     ({"pooling": "mean"}, "pooling 'mean' is not one of last, last\\+max"),
-    ({"feature_dropout": 1.0}, r"feature dropout must be in \[0, 1\), not 1.0"),
-    ({"feature_dropout": "lots"}, "feature dropout must be in"),
-    ({"input_dropout": -0.1}, r"input dropout must be in \[0, 1\), not -0.1"),
+    ({"feature_dropout": 1.0}, "feature dropout must be between 0 and 0.9, not 1.0"),
+    ({"feature_dropout": "lots"}, "feature dropout must be between 0 and 0.9, not lots"),
+    ({"input_dropout": -0.1}, "input dropout must be between 0 and 0.9, not -0.1"),
 ])
 def test_bad_model_config_lists_valid_choices(kwargs, message):
     with pytest.raises(ValueError, match=message):

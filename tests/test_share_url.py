@@ -9,8 +9,8 @@ import gradio as gr
 import pytest
 from starlette.datastructures import QueryParams
 
-from rnn_demo import limits
 from rnn_demo.lesson.steps import STEPS
+from rnn_demo.settings import BY_FIELD
 from ui import lesson_tab, share_url, train_panel
 
 from link_values import CHOSEN
@@ -41,7 +41,8 @@ def as_request(query: str) -> SimpleNamespace:
 
 def share_query(values: list) -> str:
     """The query string ui.share_url.URL_JS writes into the address bar: every key, String(value)."""
-    return urlencode({key: str(value) for key, value in zip(KEYS, values, strict=True)})
+    return urlencode({key: str(value).lower() if isinstance(value, bool) else str(value)  # JS: String(true)
+                      for key, value in zip(KEYS, values, strict=True)})
 
 
 def from_link(controls: dict, request) -> tuple[list, str]:
@@ -51,7 +52,7 @@ def from_link(controls: dict, request) -> tuple[list, str]:
 
 
 def test_every_setting_and_option_has_its_key_and_the_defaults_round_trip_without_a_note(controls):
-    assert len(KEYS) == len(set(KEYS)) == len(controls) == 8 + 12
+    assert len(KEYS) == len(set(KEYS)) == len(controls) == 8 + 13
     defaults = [c.value for c in controls.values()]
     values, notes = share_url.read_link(controls, as_request(share_query(defaults)))
     assert values == defaults and notes == []  # each default is a value its own control holds
@@ -73,7 +74,7 @@ def test_out_of_range_values_are_clamped_to_the_controls_own_range_and_named(con
     values, note = from_link(controls, as_request("layers=0&epochs=9999&lr=-1&seed=-3&batch=4096"))
     layers, epochs, lr = (control(controls, key) for key in ("layers", "epochs", "lr"))
     assert values[KEYS.index("layers")] == layers.minimum == 1
-    assert values[KEYS.index("epochs")] == epochs.maximum == limits.MAX_EPOCHS  # the slider's range is the limit
+    assert values[KEYS.index("epochs")] == epochs.maximum == BY_FIELD["epochs"].high  # the slider's range is the limit
     assert values[KEYS.index("lr")] == lr.minimum == 0
     assert values[KEYS.index("seed")] == 0 and values[KEYS.index("batch")] == control(controls, "batch").maximum
     assert note.startswith("⚠ **Link settings:**")
@@ -83,11 +84,11 @@ def test_out_of_range_values_are_clamped_to_the_controls_own_range_and_named(con
     assert config_of(controls, values).num_layers == 1  # what the link gave now trains
 
 
-def test_a_seed_box_without_a_maximum_takes_the_limit_from_rnn_demo_limits(controls):
-    from rnn_demo import limits
-    values, notes = share_url.read_link(controls, as_request(f"seed={limits.MAX_SEED + 1}"))
-    assert values[KEYS.index("seed")] == limits.MAX_SEED
-    assert notes == [f"seed {limits.MAX_SEED + 1} is above {limits.MAX_SEED}: set to {limits.MAX_SEED}"]
+def test_the_seed_box_takes_its_maximum_from_the_settings_table(controls):
+    top = BY_FIELD["seed"].high
+    values, notes = share_url.read_link(controls, as_request(f"seed={top + 1}"))
+    assert values[KEYS.index("seed")] == top == 2**31 - 1
+    assert notes == [f"seed {top + 1} is above {top}: set to {top}"]
 
 
 @pytest.mark.parametrize("key, raw, kind", [("hidden", "abc", "is not a number"), ("lr", "inf", "is not a number"),
@@ -102,10 +103,11 @@ def test_a_value_that_cannot_be_read_keeps_the_default_and_says_which_field(cont
 
 
 def test_a_value_between_a_sliders_steps_moves_to_the_nearest_step(controls):
-    values, notes = share_url.read_link(controls, as_request("hidden=10&layers=1.5&dropout=0.33&seed=2.4"))
-    assert [values[KEYS.index(k)] for k in ("hidden", "layers", "dropout", "seed")] == [12, 2, 0.35, 2]
-    assert notes == ["hidden 10 is between the slider's steps of 4: set to 12",  # in the order of the panel
-                     "layers 1.5 is not a whole number: set to 2", "seed 2.4 is not a whole number: set to 2",
+    values, notes = share_url.read_link(controls, as_request("embedding=13&layers=1.5&dropout=0.33&seed=2.4"))
+    assert [values[KEYS.index(k)] for k in ("embedding", "layers", "dropout", "seed")] == [16, 2, 0.35, 2]
+    assert notes == ["layers 1.5 is not a whole number: set to 2",  # in the order of the panel
+                     "seed 2.4 is not a whole number: set to 2",
+                     "embedding 13 is between the slider's steps of 8: set to 16",
                      "dropout 0.33 is between the slider's steps of 0.05: set to 0.35"]
 
 

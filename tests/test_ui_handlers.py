@@ -9,6 +9,7 @@ import gradio as gr
 import pandas as pd
 import pytest
 
+from rnn_demo import limits
 from rnn_demo.config import TrainConfig
 from ui import (
     classify_panel,
@@ -24,6 +25,7 @@ from ui import (
 from ui.session import DEFAULT_MODEL, DEFAULT_TABLE, Session, accuracy
 
 from conftest import two_label_table
+from link_values import CHOSEN
 
 TINY = dict(arch="stacked", cell="gru", hidden=8, layers=1, epochs=2, learning_rate=0.01, batch_size=16, seed=0)
 
@@ -233,7 +235,7 @@ def test_the_url_restores_settings_and_options_and_names_each_value_it_changed()
                                  "average": "0.998", "step": "packing"})
     assert values[:8] == ["manual", DEFAULTS.cell, 64, 1, 200, 0, DEFAULTS.batch_size,
                           DEFAULTS.seed]
-    assert values[8:10] == [16, "last+max"] and values[8 + 9] == 0.998
+    assert values[8:10] == [16, "last+max"] and values[NAMES.index("average")] == 0.998
     for part in ("cell 'nope' is not one of rnn, gru, lstm", "seed 'x' is not a number", "layers 0 is below 1",
                  "epochs 9999 is above 200: set to 200", "lr -1 is below 0"):
         assert part in note
@@ -243,8 +245,7 @@ def test_the_url_restores_settings_and_options_and_names_each_value_it_changed()
 
 def test_a_link_of_settings_round_trips():
     keys = [key for key, _ in share_url.URL_KEYS.values()]
-    chosen = ["bidirectional", "lstm", 64, 2, 7, 0.002, 32, 5, 16, "last+max", 0.1, 0.05, 0.1, "onecycle",
-              "logit-adjust", 0.1, 0.3, 0.998, 0.5, "macro"]
+    chosen = [CHOSEN[key] for key in keys]  # none of them the default
     values, note = url_settings({key: str(value) for key, value in zip(keys, chosen)})
     assert values == chosen and note == ""
 
@@ -259,7 +260,7 @@ def test_an_empty_learning_rate_follows_the_cell():
 def test_the_options_reach_the_trained_model_and_bad_ones_get_a_message():
     session = Session()
     list(train_panel.run_training(session, tiny_table(), **TINY, embedding=8, pooling="last+max",
-                                  balance="logit-adjust"))
+                                  balance=True, balance_method="logit-adjust"))
     assert session.model.config.embedding == 8 and session.model.config.pooling == "last+max"
     with pytest.raises(gr.Error, match="label smoothing"):
         next(train_panel.run_training(Session(), tiny_table(), **TINY, label_smoothing=2.0))
@@ -306,7 +307,7 @@ def test_the_default_table_is_balanced_the_page_says_so_and_shows_a_long_tailed_
 
 
 def test_a_run_past_the_time_limit_says_so_while_training_and_how_to_finish_sooner(monkeypatch):
-    monkeypatch.setattr(train_panel.limits, "MAX_TRAIN_SECONDS", 0.4)
+    monkeypatch.setattr(limits, "MAX_TRAIN_SECONDS", 0.4)
     replies = train_to_end(Session(), tiny_table(), epochs=100, batch_size=8, hidden=128, layers=2)
     statuses = [reply[1] for reply in replies]
     assert any("it will stop at the 0.4 s limit" in s for s in statuses[1:-1])

@@ -1,51 +1,40 @@
-"""The page's settings by name -> a TrainConfig: one mapping for the controls, /train's settings and
-the share link (ui/share_url.py), checked field by field with a message that names the setting."""
+"""The page's settings by name -> a TrainConfig: one reading for the controls, /train's settings and
+the share link (ui/share_url.py), each name and its type from rnn_demo/settings.py, a bad value told
+with a message that names the setting."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from rnn_demo import limits
 from rnn_demo.config import TrainConfig, real_number, whole_number
+from rnn_demo.settings import BY_NAME
 
+from .controls import AUTO
 from .errors import refused
 
-# The page's name of each setting (its control, its /train key, its link key's base) -> the TrainConfig
-# field it sets: the same name but for these two. `balance` ("off", "weights", "logit-adjust") sets
-# balance and balance_method; learning rate 0 and keep_best "auto" leave the config's own default.
-FIELD_OF = {"hidden": "hidden_size", "layers": "num_layers"}
-FIELD_TYPES = {f.name: f.type for f in fields(TrainConfig)}  # "int", "float | None", "str", ...
+NOT_SETTABLE = {"max_seconds"}  # the page's time limit (limits.MAX_TRAIN_SECONDS) is not a visitor's to change
 
 
-def _field_value(name: str, value):
-    """One page value as its TrainConfig field's type; ValueError naming the setting."""
-    kind, label = FIELD_TYPES[FIELD_OF.get(name, name)], name.replace("_", " ")
-    if kind.startswith("int"):
-        return whole_number(label, value)
-    if kind.startswith("float"):
-        return real_number(label, value)
-    return value
+def _value(name: str, value):
+    """One page value as its setting's type; None where the setting is left to its rule (a learning
+    rate of 0 or empty, keep_best "auto"); ValueError naming the setting."""
+    setting, said = BY_NAME[name], name.replace("_", " ")
+    if setting.auto and value in (None, "", 0, AUTO):
+        return None
+    if setting.kind is int:
+        return whole_number(said, value)
+    if setting.kind is float:
+        return real_number(said, value)
+    return value  # text and on/off: the checks (settings.Setting.problem) say what is wrong
 
 
 def make_config(**values) -> TrainConfig:
     """The page's settings, by page name (a missing one keeps its default), as a TrainConfig; a bad
-    value becomes a readable error. An empty learning rate (or 0) follows the cell (1e-3 for the plain
-    rnn, 3e-3 for gru and lstm); keep_best 'auto' keeps the best macro epoch when balancing, else accuracy."""
-    values = dict(values)
+    value becomes a readable error."""
     try:
-        unknown = [name for name in values if FIELD_OF.get(name, name) not in FIELD_TYPES
-                   or name in FIELD_OF.values() or name == "max_seconds"]  # the page's limit is not a setting
+        unknown = [name for name in values if name not in BY_NAME or name in NOT_SETTABLE]
         if unknown:
             raise ValueError(f"unknown setting {', '.join(map(repr, unknown))}")
-        if values.get("learning_rate") in (None, "", 0):
-            values.pop("learning_rate", None)
-        if values.get("keep_best") in (None, "", "auto"):
-            values.pop("keep_best", None)
-        balance = values.pop("balance", "off")
-        if balance != "off":
-            values.update(balance=True, balance_method=balance)
-        fields_ = {FIELD_OF.get(name, name): _field_value(name, value) if name != "balance" else value
-                   for name, value in values.items()}
-        return TrainConfig(**fields_, max_seconds=limits.MAX_TRAIN_SECONDS)
+        fields = {BY_NAME[name].field: _value(name, value) for name, value in values.items()}
+        return TrainConfig(**fields, max_seconds=limits.MAX_TRAIN_SECONDS)
     except (TypeError, ValueError) as err:
         raise refused(f"Settings: {err}") from None

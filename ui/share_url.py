@@ -12,18 +12,10 @@ import re
 
 import gradio as gr
 
-from rnn_demo import limits
+from rnn_demo.settings import SETTINGS
 
-# Each control's query key, by its page name (train_panel.TrainPanel.controls), with the type it is
-# read as; three keys are shorter than their names.
-URL_KEYS = {"arch": ("arch", str), "cell": ("cell", str), "hidden": ("hidden", int), "layers": ("layers", int),
-            "epochs": ("epochs", int), "learning_rate": ("lr", float), "batch_size": ("batch", int),
-            "seed": ("seed", int), "embedding": ("embedding", int), "pooling": ("pooling", str),
-            "dropout": ("dropout", float), "weight_decay": ("weight_decay", float),
-            "label_smoothing": ("smoothing", float), "schedule": ("schedule", str), "balance": ("balance", str),
-            "input_dropout": ("input_dropout", float), "feature_dropout": ("feature_dropout", float),
-            "average": ("average", float), "balance_strength": ("balance_strength", float),
-            "keep_best": ("keep_best", str)}
+# Each page setting's query key and the type it is read as, by page name (rnn_demo/settings.py).
+URL_KEYS = {s.page_name: (s.url_key, s.kind) for s in SETTINGS if s.group}
 SHOWN_CHARACTERS = 30  # of a value the note quotes: a link can carry a page of text
 # Runs in the browser: write the settings into the address bar without reloading.
 URL_JS = """(...values) => {
@@ -50,9 +42,8 @@ def quoted(raw: str) -> str:
 
 
 def _bounds(component) -> tuple[float | None, float | None]:
-    """The control's own range; a seed box has no maximum of its own, the limits module gives it one."""
-    high = getattr(component, "maximum", None)
-    return getattr(component, "minimum", None), limits.MAX_SEED if high is None else high
+    """The control's own range (a setting's range, ui/controls.py)."""
+    return getattr(component, "minimum", None), getattr(component, "maximum", None)
 
 
 def _step(component, kind: type) -> tuple[float, float] | None:
@@ -66,6 +57,10 @@ def _step(component, kind: type) -> tuple[float, float] | None:
 def read_value(key: str, kind: type, component, raw: str) -> tuple[object, str]:
     """(value for the control, '' or a note naming the field) for one query value."""
     default = component.value
+    if kind is bool:
+        if raw.lower() in ("true", "false"):
+            return raw.lower() == "true", ""
+        return default, f"{key} {quoted(raw)} is not true or false: kept {str(default).lower()}"
     if kind is str:
         choices = [choice[1] if isinstance(choice, tuple) else choice for choice in component.choices]
         if raw in choices:

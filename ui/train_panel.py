@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
-from rnn_demo import limits, memory
+from rnn_demo import memory
 from rnn_demo.data import DataError, Split
 from rnn_demo.inside.hidden_map import MapSnapshot
-from rnn_demo.models import CELLS
 from rnn_demo.report import run_summary
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end, split_for
 from serving.worker import TrainingPool, trainings_at_once
+from ui import controls as settings_controls
 from ui import options_panel
 
 from .api_table import api_door, as_table
@@ -30,15 +30,9 @@ from .room_share import SharedRun
 from .session import Session, model_info, previous_line
 from .settings import make_config
 
-DEFAULTS = TrainConfig()
 TRAININGS_AT_ONCE = trainings_at_once()  # one per usable core, one CPU thread each; RNN_NAMES_TRAININGS overrides
 # Trainings run in worker processes at a lower priority, so classify stays fast while they run.
 POOL = TrainingPool(TRAININGS_AT_ONCE)
-ARCH_CHOICES = [
-    ("Manual nn.RNNCell loop — you step through the letters yourself", "manual"),
-    ("Stacked nn.RNN — layers on layers, fed a packed batch", "stacked"),
-    ("Bidirectional nn.RNN — reads the name both ways", "bidirectional"),
-]
 # Glasbey's first three (ui/plots.py): blue and orange stay apart under every common colour-vision
 # deficiency; green, the third, differs from both in lightness and is on its own 0-1 scale.
 SERIES = dict(zip(["train loss (smoothed)", "validation loss", "validation accuracy"], PALETTE))
@@ -272,23 +266,7 @@ def request_stop(session: Session) -> None:
 
 def build() -> TrainPanel:
     """Settings, Train/Stop, status and the live plot (wired by `wire` once the table exists)."""
-    with gr.Row():
-        arch = gr.Radio(ARCH_CHOICES, value=DEFAULTS.arch, label="Architecture", elem_id="arch", scale=3,
-                        min_width=320)  # a phone's width puts Cell below it
-        cell = gr.Radio([(c.upper(), c) for c in CELLS], value=DEFAULTS.cell, label="Cell", elem_id="cell",
-                        info="RNN: plain tanh · GRU/LSTM: gated, remember longer", scale=1)
-    with gr.Row():
-        hidden = gr.Slider(4, limits.MAX_HIDDEN_SIZE, value=DEFAULTS.hidden_size, step=4, label="Hidden size",
-                           elem_id="hidden")
-        layers = gr.Slider(1, limits.MAX_LAYERS, value=DEFAULTS.num_layers, step=1, label="Layers")
-        epochs = gr.Slider(1, limits.MAX_EPOCHS, value=DEFAULTS.epochs, step=1, label="Epochs")  # ranges: the limits
-    with gr.Row():
-        learning_rate = gr.Number(0, label="Learning rate (Adam)", minimum=0, maximum=limits.MAX_LEARNING_RATE,
-                                  info="0: follows the cell, 1e-3 for RNN, 3e-3 for GRU/LSTM")
-        batch_size = gr.Slider(8, limits.MAX_BATCH_SIZE, value=DEFAULTS.batch_size, step=8, label="Batch size")
-        seed = gr.Number(DEFAULTS.seed, label="Seed", precision=0, minimum=0, maximum=limits.MAX_SEED)
-    controls = {"arch": arch, "cell": cell, "hidden": hidden, "layers": layers, "epochs": epochs,
-                "learning_rate": learning_rate, "batch_size": batch_size, "seed": seed, **options_panel.build()}
+    controls = {**settings_controls.build("main", per_row=3), **options_panel.build()}  # from rnn_demo/settings.py
     with gr.Row():
         train_btn = gr.Button("▶ Train", variant="primary", elem_id="train-btn")
         stop_btn = gr.Button("■ Stop", variant="stop", elem_id="stop-btn", interactive=False)
