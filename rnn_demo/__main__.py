@@ -137,7 +137,7 @@ def run_train(args) -> None:
                 done = event
     finally:
         bar.close()  # before any error line, so the two never share a line
-    done.model.metrics["threads"] = args.threads  # saved in the checkpoint's header with the other figures
+    done.model.record["threads"] = args.threads  # saved in the checkpoint's header with the other figures
     save_checkpoint(done.model, args.out)
     summary = {
         "val_accuracy": done.val_accuracy,

@@ -140,7 +140,7 @@ def recorded_split(model, table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     On the table it trained on, these are exactly the names it never saw."""
     from .config import TrainConfig
 
-    defaults, split = TrainConfig(), model.metrics.get("split")
+    defaults, split = TrainConfig(), model.record.get("split")
     split = split if isinstance(split, dict) else {}
     seed, fraction = split.get("seed", defaults.seed), split.get("val_fraction", defaults.val_fraction)
     if type(seed) is not int or seed < 0 or type(fraction) not in (int, float) or not 0.05 <= fraction <= 0.5:

@@ -37,7 +37,7 @@ def save_checkpoint(model: NameClassifier, path: str | Path) -> Path:
         "format": FORMAT,
         "version": VERSION,
         "config": json.dumps(model.config.to_dict()),
-        "metrics": json.dumps(model.metrics),
+        "metrics": json.dumps(model.record),
     }
     tensors = {name: t.detach().cpu().contiguous() for name, t in model.state_dict().items()}
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -101,5 +101,5 @@ def load_checkpoint(path: str | Path = DEFAULT_CHECKPOINT) -> NameClassifier:
         raise CheckpointError(f"{path.name}: its weights do not fit its own model config") from None
     if not all(torch.isfinite(t).all() for t in tensors.values()):
         raise CheckpointError(f"{path.name} holds weights that are not finite numbers")
-    model.metrics = metrics if isinstance(metrics, dict) else {}
+    model.record = metrics if isinstance(metrics, dict) else {}
     return model.eval()

@@ -79,7 +79,9 @@ class NameClassifier(nn.Module):
     def __init__(self, config: ModelConfig, feature_size: int):
         super().__init__()
         self.config = config
-        self.metrics: dict = {}  # filled by training: validation accuracy, per label, ...
+        # What its training recorded: validation figures, the split, the settings, the table's hash
+        # (saved in the checkpoint header under "metrics", its name in files written before).
+        self.record: dict = {}
         V = len(config.alphabet)
         # One-hot (B, T, V) @ W (V, E) picks row W[letter] for each letter: an embedding lookup.
         # No bias, so padding (all-zero rows) stays zero.

@@ -247,7 +247,7 @@ def finish(model: NameClassifier, weights: nn.Module, split: Split, config: Trai
     # The best epoch's validation measured exactly these weights: no second pass over the names.
     val, labels = best.validation, split.report.labels
     per_label = {label: accuracy for label, accuracy in zip(labels, val.per_class.tolist()) if not math.isnan(accuracy)}
-    model.metrics = {
+    model.record = {
         "val_accuracy": val.accuracy, "val_macro_accuracy": val.macro_accuracy, "per_label": per_label,
         "best_epoch": best.epoch, "epochs_run": tally.epochs_run,
         "train_names": len(split.train_rows), "val_names": len(split.val_rows),

@@ -16,10 +16,10 @@ NAMES = ["Nakamura", "Kowalski", "O'Brien"]
 def test_round_trip_gives_identical_predictions(tmp_path, arch):
     torch.manual_seed(0)
     model = build_model(ModelConfig(labels=["A", "B", "C"], arch=arch, cell="lstm", hidden_size=8)).eval()
-    model.metrics = {"val_accuracy": 0.5}
+    model.record = {"val_accuracy": 0.5}
     path = save_checkpoint(model, tmp_path / "m.safetensors")
     loaded = load_checkpoint(path)
-    assert loaded.config == model.config and loaded.metrics == {"val_accuracy": 0.5}
+    assert loaded.config == model.config and loaded.record == {"val_accuracy": 0.5}
     assert predict(loaded, NAMES, 3) == predict(model, NAMES, 3)
 
 

@@ -61,7 +61,7 @@ def assert_same_run(model, folder: Path) -> None:
     last = json.loads(run_outside(folder, "train.py").strip().splitlines()[-1])
     assert set(last) == {"val_accuracy", "val_macro_accuracy"}
     for key in last:
-        assert abs(last[key] - model.metrics[key]) < 5e-5, (key, last[key], model.metrics[key])
+        assert abs(last[key] - model.record[key]) < 5e-5, (key, last[key], model.record[key])
 
 
 def test_the_export_folder_cannot_import_the_project(tmp_path):
@@ -109,7 +109,7 @@ def test_a_checkpoint_without_its_settings_or_with_another_table_is_refused(smal
     edited.loc[0, "name"] = "zzyzx"
     with pytest.raises(ExportError, match="not the table"):
         export_run(model, edited, tmp_path / "out")
-    del model.metrics["train_config"]
+    del model.record["train_config"]
     with pytest.raises(ExportError, match="does not record its training settings"):
         export_run(model, small_table, tmp_path / "out")
 
@@ -154,7 +154,7 @@ def test_a_stopped_run_stops_at_the_same_step(small_table, tmp_path):
     unfinished one is dropped): the script stops there too."""
     calls = iter(range(10**6))  # 10 batches and one validation batch per epoch: 4 steps into epoch 2
     model = trained(small_table, tmp_path, stop=lambda: next(calls) >= 15, epochs=3, average=0.8)
-    assert model.metrics["steps"] == 10 and model.metrics["epochs_run"] == 1
+    assert model.record["steps"] == 10 and model.record["epochs_run"] == 1
     export_run(model, small_table, tmp_path / "out")
     assert "MAX_STEPS = 10" in (tmp_path / "out" / "train.py").read_text()
     assert_same_run(model, tmp_path / "out")
@@ -172,7 +172,7 @@ def test_the_notebook_trains_the_same_run(small_table, tmp_path):
     printed = "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
     last = json.loads(printed.strip().splitlines()[-1])
     for key in last:
-        assert abs(last[key] - model.metrics[key]) < 5e-5, (key, last[key], model.metrics[key])
+        assert abs(last[key] - model.record[key]) < 5e-5, (key, last[key], model.record[key])
 
 
 @pytest.mark.slow

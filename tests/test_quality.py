@@ -74,7 +74,7 @@ def train_json(capsys, table, out, *extra) -> dict:
 def test_train_with_one_thread_twice_gives_identical_figures(tmp_path, tiny_csv, capsys):
     first = train_json(capsys, tiny_csv, tmp_path / "a.safetensors", "--threads", "1")
     second = train_json(capsys, tiny_csv, tmp_path / "b.safetensors", "--threads", "1")
-    assert first["threads"] == 1 and load_checkpoint(tmp_path / "a.safetensors").metrics["threads"] == 1
+    assert first["threads"] == 1 and load_checkpoint(tmp_path / "a.safetensors").record["threads"] == 1
     assert {k: v for k, v in first.items() if k not in TIMINGS} == {k: v for k, v in second.items() if k not in TIMINGS}
     # The figures are the model's, not constants: another seed splits and starts differently.
     other = train_json(capsys, tiny_csv, tmp_path / "c.safetensors", "--threads", "1", "--seed", "3")

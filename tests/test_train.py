@@ -119,7 +119,7 @@ def test_a_stop_during_validation_ends_it_between_two_batches_and_drops_that_epo
     assert done.reason == "stopped" and len(checks) == 4
     assert [e.epoch for e in events if isinstance(e, EpochEvent)] == [1]
     assert sum(isinstance(e, BatchEvent) for e in events) == 2  # one batch of 899 training names per epoch
-    assert done.epochs_run == 1 and done.best_epoch == 1 and done.model.metrics["steps"] == 1
+    assert done.epochs_run == 1 and done.best_epoch == 1 and done.model.record["steps"] == 1
 
 
 def test_evaluate_reports_accuracy_macro_per_label_and_confusion(separable_table):
@@ -242,7 +242,7 @@ def test_epoch_events_carry_the_live_model_and_done_the_two_splits(separable_tab
     assert all(e.model is done.model for e in events if isinstance(e, EpochEvent))
     assert len(done.train_table) + len(done.val_table) == len(separable_table)
     assert not set(done.train_table["name"]) & set(done.val_table["name"])
-    assert done.model.metrics["split"] == {"seed": 0, "val_fraction": 0.15}
+    assert done.model.record["split"] == {"seed": 0, "val_fraction": 0.15}
 
 
 def test_splitting_before_removing_duplicates_puts_training_names_in_validation():

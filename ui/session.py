@@ -148,7 +148,7 @@ def who_answers(model: NameClassifier | None, when: str) -> str:
 
 def accuracy(model: NameClassifier) -> str:
     """The validation accuracy recorded with a model, e.g. '61.5 %' ('' when none was recorded)."""
-    value = model.metrics.get("val_accuracy")
+    value = model.record.get("val_accuracy")
     return f"{value:.1%}" if isinstance(value, float) else ""
 
 

@@ -34,7 +34,7 @@ class ExportError(ValueError):
 
 def run_config(model: NameClassifier) -> TrainConfig:
     """The TrainConfig the model was trained with, as its checkpoint records it."""
-    recorded = model.metrics.get("train_config")
+    recorded = model.record.get("train_config")
     if not isinstance(recorded, dict):
         raise ExportError("this checkpoint does not record its training settings (it was saved before they were "
                           "kept); train it again to export it")
@@ -157,14 +157,14 @@ def export_run(model: NameClassifier, raw: pd.DataFrame, out: str | Path) -> lis
     Raises ExportError when the model does not record its run or the table is not the one it trained on."""
     config = run_config(model)
     table, _ = clean_table(raw)
-    recorded = model.metrics.get("table_sha256")
+    recorded = model.record.get("table_sha256")
     if recorded is not None and recorded != table_sha256(table):
         raise ExportError("this is not the table the model trained on (after cleaning, its names or labels differ)")
     if sorted(table["label"].unique()) != model.labels:
         raise ExportError("the table's labels are not the model's")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    script = train_script(config, model.metrics)
+    script = train_script(config, model.record)
     (out / "train.py").write_text(script, encoding="utf-8")
     (out / "predict.py").write_text(render("predict.py.tmpl", {}, {"max_name_length": limits.MAX_NAME_LENGTH}),
                                     encoding="utf-8")
@@ -179,9 +179,9 @@ def export_run(model: NameClassifier, raw: pd.DataFrame, out: str | Path) -> lis
     save_file(tensors, str(out / "model.safetensors"), metadata={"labels": json.dumps(model.labels)})
     readme = render("README.md.tmpl", {}, {
         "title": f"Your run: {_describe(config)}", "summary": _describe(config), "rows": f"{len(table):,}",
-        "n_labels": str(len(model.labels)), "threads": str(model.metrics.get("threads", 1)),
-        "val_accuracy": f"{model.metrics.get('val_accuracy', math.nan):.4f}",
-        "val_macro_accuracy": f"{model.metrics.get('val_macro_accuracy', math.nan):.4f}",
+        "n_labels": str(len(model.labels)), "threads": str(model.record.get("threads", 1)),
+        "val_accuracy": f"{model.record.get('val_accuracy', math.nan):.4f}",
+        "val_macro_accuracy": f"{model.record.get('val_macro_accuracy', math.nan):.4f}",
     })
     (out / "README.md").write_text(readme, encoding="utf-8")
     return [out / name for name in FILES]

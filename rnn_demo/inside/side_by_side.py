@@ -86,5 +86,5 @@ def side_by_side(name: str, models: dict[str, NameClassifier] | None = None) -> 
     rows = [(cell, s.position + 1, readable(s.letter), s.moved, s.guess, s.probability)
             for cell, steps in columns.items() for s in steps]
     return SideBySide(clean, list(clean), columns, {cell: FORMULAS[cell] for cell in models},
-                      {cell: float(m.metrics.get("val_accuracy", float("nan"))) for cell, m in models.items()},
+                      {cell: float(m.record.get("val_accuracy", float("nan"))) for cell, m in models.items()},
                       pd.DataFrame(rows, columns=["cell", "position", "letter", "step", "guess", "probability"]))

@@ -308,8 +308,8 @@ def evaluation_experiment(text: str, model: NameClassifier) -> ExperimentResult:
         right=["✓" if ok else "✗" for ok in (predicted == targets).tolist()])
     markdown = (f"On these {len(table)} names: accuracy **{accuracy:.0%}**, macro accuracy **{macro:.0%}** (the mean "
                 f"of each language's accuracy, so a rare language counts as much as a common one).")
-    if "val_accuracy" in model.metrics:
-        markdown += f" On its validation names your model scored {model.metrics['val_accuracy']:.1%}."
+    if "val_accuracy" in model.record:
+        markdown += f" On its validation names your model scored {model.record['val_accuracy']:.1%}."
     return ExperimentResult(markdown, table)
 
 
