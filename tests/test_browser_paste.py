@@ -29,7 +29,8 @@ def page(browser, app_server):  # noqa: F811
 
 
 def cell(page, row: int, column: int) -> str:
-    return page.locator(f"#names-table [data-testid='cell-{row}-{column}']").inner_text().strip()
+    """A cell's text, without the "⋮" of the menu a selected cell shows."""
+    return page.locator(f"#names-table [data-testid='cell-{row}-{column}']").inner_text().split("\n")[0].strip()
 
 
 def rows_count(page) -> str:
