@@ -6,6 +6,8 @@ clipboard needs permissions a test cannot count on, and the page reads only the 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
@@ -39,6 +41,9 @@ def rows_count(page) -> str:
 
 def test_ctrl_v_on_a_selected_cell_adds_the_copied_rows_at_the_top(page):
     page.locator("#names-table [data-testid='cell-2-0']").click()  # selected, not editing
+    page.evaluate(PASTE, "Tanaka")  # one word is no row: nothing is added
+    time.sleep(2)
+    assert "1798 rows" in rows_count(page)
     page.evaluate(PASTE, "Tanaka\tJapanese\nMüller\tGerman\r\nDvořák, Czech\n")
     assert wait_for(lambda: "1801 rows" in rows_count(page), timeout=30), rows_count(page)
     assert [(cell(page, r, 0), cell(page, r, 1)) for r in range(3)] == \

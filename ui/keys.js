@@ -83,12 +83,13 @@
   // Ctrl+V on the names table (issue 34): rows copied from a spreadsheet ("name<Tab>label" or "name, label",
   // one per line) go through the paste box and its button, so they are added at the top as if pasted there.
   // The table itself takes no paste: on a selected cell nothing happened, in a cell being edited every line
-  // ran into that one cell. There one line stays the cell's text; several lines are rows.
+  // ran into that one cell. Rows are several lines, or on a selected cell one line with a tab or a comma;
+  // a lone word is left alone (in a cell being edited it is the cell's text).
   document.addEventListener("paste", (event) => {
     const el = event.target;
     if (!(el instanceof Element) || !el.closest("#names-table") || !event.clipboardData) return;
     const text = event.clipboardData.getData("text/plain").trim();
-    if (!text || (el.matches(TYPING) && !/[\r\n]/.test(text))) return;
+    if (!/[\r\n]/.test(text) && (el.matches(TYPING) || !/[\t,]/.test(text))) return;
     const box = document.querySelector("#paste-rows textarea");
     const add = document.querySelector("#paste-add");
     if (!box || !add) return;
