@@ -59,6 +59,27 @@ def test_remember_the_first_letter_runs_and_stops(page):
     page.screenshot(path=str(SHOTS / "why-remember.png"), full_page=True)
 
 
+def visible_points(page) -> list[str]:
+    """The aria labels of the remember plot's points that are drawn (not see-through, not of size 0)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('#remember-plot .mark-symbol.role-mark path'))
+        .filter(p => Number(getComputedStyle(p).opacity) > 0 && p.getBoundingClientRect().width > 2)
+        .map(p => p.getAttribute('aria-label'))""")
+
+
+def test_a_remember_run_stopped_after_its_first_k_shows_that_k(page):
+    open_view(page, "Remember the first letter")
+    page.fill("#remember-ks textarea", "5, 60")
+    page.click("#remember-run")
+    assert wait_for(lambda: "at k = 60" in page.inner_text("#remember-status"), timeout=90)
+    page.click("#remember-stop")
+    assert wait_for(lambda: "Stopped" in page.inner_text("#remember-status"), timeout=60)
+    assert "k = 5 (rnn, gru, lstm)" in page.inner_text("#remember-status")
+    # One point per cell at k = 5: without a second k no line is drawn, and the plot's points were hidden.
+    assert wait_for(lambda: {label.split("cell: ")[1] for label in visible_points(page) if label.startswith("k: 5;")}
+                    == {"rnn", "gru", "lstm"}, timeout=20), visible_points(page)
+    page.locator("#remember-plot").screenshot(path=str(SHOTS / "why-remember-one-k.png"))
+
+
 def test_the_map_is_scrubbed_over_the_epochs_of_a_training(page):
     page.click("#train-btn")
     assert wait_for(lambda: "Finished after 3 epochs" in page.inner_text("#status"), timeout=120), page.inner_text("#status")

@@ -192,3 +192,15 @@ def test_open_the_full_view_selects_the_tab_and_the_view_inside_it(slug, tab, vi
     outer, inner = lesson_tab.open_view(STEPS.index(step_by_slug(slug)))
     assert outer.selected == tab
     assert (inner.selected if view else inner) == (view or {"__type__": "update"})
+
+
+def test_the_gate_bias_is_one_value_wherever_it_is_named(shipped):
+    # Issue 34: Gradients through time and step 11 said +1 while Remember the first letter said +2.
+    from rnn_demo.inside.cells import KEEP_BIAS
+    from rnn_demo.inside.gradients import gradient_decay
+    from rnn_demo.inside.remember_first import GATE_BIAS_NOTE, RememberConfig
+    decay = gradient_decay(shipped, "Kowalski")
+    shown = [step_by_slug("why-gated").text, decay.note, GATE_BIAS_NOTE, *decay.curves["series"].unique()]
+    values = [re.findall(r"bias (?:at )?\+(\d+(?:\.\d+)?)", text) for text in shown]
+    assert all(values[:3]), values  # each of the three texts names it
+    assert {v for found in values for v in found} == {f"{KEEP_BIAS:g}"} == {f"{RememberConfig.gate_bias_value:g}"}

@@ -6,17 +6,17 @@ from __future__ import annotations
 import html
 
 import gradio as gr
-import pandas as pd
 
 from rnn_demo.data import DataError
 from rnn_demo.inside.side_by_side import CELLS, MEANING, SideBySide, side_by_side
 
 from .errors import refused
-from .plots import PALETTE
+from .plots import PALETTE, letter_axis, waiting
 
 DEFAULT_NAME = "Kowalski"
 COLOURS = dict(zip(CELLS, PALETTE))
-NO_STEPS = pd.DataFrame({"position": [1], "cell": ["rnn"], "state change ‖h_t − h_{t−1}‖": [0.0]})
+STEP = "state change ‖h_t − h_{t−1}‖"
+NO_STEPS = waiting("position", STEP, "(press Read it with all three)", cell="rnn")
 
 
 def name_html(view: SideBySide, position: int) -> str:
@@ -51,10 +51,11 @@ def load(name: str):
         view = side_by_side(name or DEFAULT_NAME)
     except DataError as err:
         raise refused(str(err)) from None
-    steps = view.frame.rename(columns={"step": "state change ‖h_t − h_{t−1}‖"})
+    one_cell = view.frame[view.frame["cell"] == CELLS[0]]
+    steps, order = letter_axis(view.frame.rename(columns={"step": STEP}), "position", one_cell["letter"])
     slider = gr.update(value=1, maximum=max(2, len(view.letters)), interactive=len(view.letters) > 1)
-    yield view, slider, gr.update(value=steps), *show(view, 1)
-    yield view, slider, gr.update(value=steps, color_map=COLOURS), *show(view, 1)
+    yield view, slider, gr.update(value=steps, sort=order), *show(view, 1)
+    yield view, slider, gr.update(value=steps, color_map=COLOURS, sort=order), *show(view, 1)
 
 
 def build() -> None:
@@ -71,8 +72,8 @@ def build() -> None:
         columns = []
         for cell in CELLS:  # min_width: on a phone the three wrap, one under the other
             with gr.Column(min_width=300):
-                columns.append(gr.Markdown(elem_id=f"cells-{cell}"))
-    plot = gr.LinePlot(NO_STEPS, x="position", y="state change ‖h_t − h_{t−1}‖", color="cell", height=260,
+                columns.append(gr.Markdown(elem_id=f"cells-{cell}", elem_classes="cells-equations"))
+    plot = gr.LinePlot(NO_STEPS, x="position", y=STEP, color="cell", height=260,
                        title="How far each cell's state moves at each letter", elem_id="cells-plot")
     shown = [word, *columns]
     for trigger in (run_btn.click, name.submit):

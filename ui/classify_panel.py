@@ -85,8 +85,10 @@ def build(session: gr.State) -> ClassifyPanel:
     many_table = gr.Dataframe(visible=False, label="All names", interactive=False, elem_id="many-names")
     answering = gr.Markdown(elem_id="answering")
     with gr.Accordion("The code you are running: the answering model's (rnn_demo/models.py)", open=True):
+        # Lines not wrapped: indentation is Python's meaning, and a wrapped line on a phone sat beside
+        # the wrong line number until the editor next measured itself.
         code = gr.Code(model_source(DEFAULT_MODEL.config.arch), language="python", elem_id="model-code",
-                       interactive=False, max_lines=24, wrap_lines=True)
+                       interactive=False, max_lines=24)
 
     # The line naming the answering model changes with every new model: the code follows it.
     answering.change(answering_source, session, code, api_visibility="private", show_progress="hidden")

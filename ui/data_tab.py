@@ -188,7 +188,8 @@ def build(session: gr.State) -> DataTab:
                     reset_btn = gr.Button("↺ Reset to default", size="sm")
                 with gr.Row():
                     paste = gr.Textbox(label="Paste rows (from a spreadsheet: name and label, split by a tab or "
-                                       "a comma; one per line)", lines=2, max_lines=8, scale=3,
+                                       "a comma; one per line), or press Ctrl+V on a cell of the table",
+                                       lines=2, max_lines=8, scale=3,
                                        placeholder="Nakamura\tJapanese\nDvořák, Czech", elem_id="paste-rows")
                     paste_btn = gr.Button("+ Add pasted rows", size="sm", scale=1, elem_id="paste-add")
                 with gr.Row():

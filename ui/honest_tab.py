@@ -149,8 +149,12 @@ def build(session: gr.State) -> None:
             leakage_demo = gr.Button("Show it on a copy with repeated names", elem_id="leakage-demo")
         leakage_md = gr.Markdown(elem_id="leakage-headline")
         overall = gr.Dataframe(interactive=False, label="Overall: the right order and the wrong one",
+                               headers=["split", "accuracy", "macro_accuracy", "macro_f1", "top3_accuracy",
+                                        "ambiguity_aware_accuracy", "ambiguous_names", "n"],
                                elem_id="leakage-overall")
-        per_label = gr.Dataframe(interactive=False, label="Per language, most inflated first", max_height=300)
+        per_label = gr.Dataframe(interactive=False, label="Per language, most inflated first", max_height=300,
+                                 headers=["label", "val_names_honest", "val_names_leaky", "seen_in_training",
+                                          "accuracy_honest", "accuracy_leaky", "inflation"])
         with gr.Row():
             imbalance_btn = gr.Button("Run the imbalance lesson", elem_id="imbalance-run")
             imbalance_demo = gr.Button("Show it on a long-tailed copy", elem_id="imbalance-demo")

@@ -23,7 +23,7 @@ from rnn_demo.inside.units import selective_units
 
 from .errors import refused
 from .map_view import names_on_map
-from .plots import GREY, PALETTE
+from .plots import GREY, PALETTE, letter_axis, waiting
 from .session import Session
 from .units_view import scan
 
@@ -34,6 +34,8 @@ GATE_CHOICES = [("z — GRU update gate (1 keeps the old state)", "z"), ("r — 
 # The same two colours in every plot of the view; the change bars: lost in the "after" colour.
 SERIES = {"before": PALETTE[0], "after": PALETTE[1], "lost": PALETTE[1], "gained": PALETTE[0], "same": GREY}
 DEFAULT_NAME = "Kowalski"
+PRESS = "(press the button)"
+STEP = "state change ‖h_t − h_{t−1}‖"
 SELECTIVE_DEFAULT = 5  # units knocked out when the box is empty: the unit explorer's most selective
 
 
@@ -51,8 +53,9 @@ def intervention_of(session: Session, kind: str, units: str, gate: str, value: f
     return parse_intervention(model, scale=float(factor)), units
 
 
-def _plot(frame: pd.DataFrame) -> dict:
-    return gr.update(value=frame, color_map={s: c for s, c in SERIES.items() if s in set(frame["series"])})
+def _plot(frame: pd.DataFrame, **settings) -> dict:
+    return gr.update(value=frame, color_map={s: c for s, c in SERIES.items() if s in set(frame["series"])},
+                     **settings)
 
 
 def run(session: Session, kind: str, units: str, gate: str, value: float, letter: float, layer: str,
@@ -74,8 +77,9 @@ def run(session: Session, kind: str, units: str, gate: str, value: float, letter
     by_letter = effect.by_letter.pivot(index=["position", "prefix"], columns="series", values="label").reset_index()
     letters = by_letter.rename(columns={"prefix": "the name so far", "before": "answer before",
                                         "after": "answer after"})[["the name so far", "answer before", "answer after"]]
-    probability = _answer_probability(session, effect, change, answer)
-    path = effect.path.rename(columns={"step": "state change ‖h_t − h_{t−1}‖"})
+    spelled = effect.path.loc[effect.path["series"] == "before", "letter"]
+    probability, order = letter_axis(_answer_probability(session, effect, change, answer), "letter", spelled)
+    path = letter_axis(effect.path.rename(columns={"step": STEP}), "position", spelled)[0]
     (lb, pb), (la, pa) = effect.answer
     note = (f"**{outcome.summary()}**\n\n{effect.name}: {lb} {pb:.0%} → **{la} {pa:.0%}**.\n\n{NOT_CORRELATION}")
     gradient, curves = gr.update(visible=False), None
@@ -89,9 +93,10 @@ def run(session: Session, kind: str, units: str, gate: str, value: float, letter
                                      .fillna("after"))
         curves = curves.rename(columns={"log10_norm": "log10 norm"})
         gradient = gr.update(value=curves, visible=True)
-    yield note, table, bars, probability, path, letters, gradient
+    yield (note, table, bars, gr.update(value=probability, sort=order), gr.update(value=path, sort=order), letters,
+           gradient)
     # Gradio consumes an update's "value" when it sends it: the second yield builds its own updates.
-    yield (note, table, _plot(bars), _plot(probability), _plot(path), letters,
+    yield (note, table, _plot(bars), _plot(probability, sort=order), _plot(path, sort=order), letters,
            gr.update(visible=False) if curves is None else _plot(curves))
 
 
@@ -128,20 +133,20 @@ def build(session: gr.State) -> None:
         run_btn = gr.Button("Change it and measure", variant="primary", scale=1, elem_id="intervene-run")
     summary = gr.Markdown(elem_id="intervene-summary")
     with gr.Row(equal_height=False):
-        per_label = gr.BarPlot(pd.DataFrame({"label": ["(press the button)"], "series": ["lost"],
-                                             "change (points)": [0.0]}), x="label", y="change (points)",
-                               color="series", title="Validation accuracy per language: after − before",
-                               x_label_angle=-45, height=300, elem_id="intervene-per-label")
-        table = gr.Dataframe(interactive=False, label="Per language (%)", max_height=300, elem_id="intervene-table")
+        per_label = gr.BarPlot(waiting("label", "change (points)", PRESS, series="lost"), x="label",
+                               y="change (points)", color="series", x_label_angle=-45, height=300,
+                               title="Validation accuracy per language: after − before", elem_id="intervene-per-label")
+        table = gr.Dataframe(interactive=False, label="Per language (%)", max_height=300, elem_id="intervene-table",
+                             headers=["label", "names", "before", "after", "change"])
     with gr.Row(equal_height=False):
-        answer = gr.LinePlot(pd.DataFrame({"letter": [1], "series": ["before"], "P(answer)": [0.0]}),
-                             x="letter", y="P(answer)", color="series", height=260, elem_id="intervene-letters",
+        answer = gr.LinePlot(waiting("letter", "P(answer)", PRESS, series="before"), x="letter", y="P(answer)",
+                             color="series", height=260, elem_id="intervene-letters",
                              title="The unchanged answer's probability as each letter arrives")
-        path = gr.LinePlot(pd.DataFrame({"position": [1], "series": ["before"],
-                                         "state change ‖h_t − h_{t−1}‖": [0.0]}),
-                           x="position", y="state change ‖h_t − h_{t−1}‖", color="series", height=260,
-                           elem_id="intervene-path", title="How far the state moves at each letter")
+        path = gr.LinePlot(waiting("position", STEP, PRESS, series="before"), x="position", y=STEP,
+                           color="series", height=260, elem_id="intervene-path",
+                           title="How far the state moves at each letter")
     guesses = gr.Dataframe(interactive=False, label="The answer if the name ended here, before and after",
+                           headers=["the name so far", "answer before", "answer after"],
                            max_height=260, elem_id="intervene-guesses")
     gradient = gr.LinePlot(pd.DataFrame({"distance": [0], "series": ["before"], "log10 norm": [0.0]}),
                            x="distance", y="log10 norm", color="series", height=260, visible=False,

@@ -7,6 +7,7 @@
   //   lesson (focus in the Lesson tab):            n or → next step, p or ← back
   //   quiz (focus in the Check yourself tab):      Enter on a choice checks it, n / p (→ / ←) next / previous
   //   any radio group (the quiz's choices, the lesson's steps): ↑ / ↓ (or ← / →) pick the next choice
+  //   the names table (a cell selected):            Ctrl+V adds the copied rows at the top
   // A key typed into a text box, the code view or a select stays text; on a radio group or a slider
   // the arrow keys keep their own meaning (pick a choice, change the speed).
   const TYPING = "textarea, select, [contenteditable=''], [contenteditable='true'], " +
@@ -79,6 +80,25 @@
     if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
     if (handle(event)) event.preventDefault();  // Space must not also press the button in focus
   });
+  // Ctrl+V on the names table (issue 34): rows copied from a spreadsheet ("name<Tab>label" or "name, label",
+  // one per line) go through the paste box and its button, so they are added at the top as if pasted there.
+  // The table itself takes no paste: on a selected cell nothing happened, in a cell being edited every line
+  // ran into that one cell. Rows are several lines, or on a selected cell one line with a tab or a comma;
+  // a lone word is left alone (in a cell being edited it is the cell's text).
+  document.addEventListener("paste", (event) => {
+    const el = event.target;
+    if (!(el instanceof Element) || !el.closest("#names-table") || !event.clipboardData) return;
+    const text = event.clipboardData.getData("text/plain").trim();
+    if (!/[\r\n]/.test(text) && (el.matches(TYPING) || !/[\t,]/.test(text))) return;
+    const box = document.querySelector("#paste-rows textarea");
+    const add = document.querySelector("#paste-add");
+    if (!box || !add) return;
+    event.preventDefault();
+    event.stopPropagation();
+    box.value = text;
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    setTimeout(() => add.click(), 0);  // once the box's new value is the one the button sends
+  }, true);
   document.addEventListener("keyup", (event) => {  // a button presses on Space's keyup: not in the step row
     if (event.key === " " && event.target instanceof Element && event.target.closest("#step-controls")) {
       event.preventDefault();

@@ -96,6 +96,7 @@ def build(session: gr.State) -> None:
                       elem_id="map-epoch")
     note = gr.Markdown(elem_id="map-note")
     neighbours = gr.Dataframe(interactive=False, label="Nearest training names (full hidden space)",
+                              headers=["name", "label", "distance", "x", "y"],
                               elem_id="map-neighbours")
     for trigger in (show_btn.click, name.submit):
         trigger(map_view, [name, session], [plot, note, neighbours, epoch], api_visibility="private")

@@ -94,14 +94,17 @@ def build(session: gr.State, table: gr.Dataframe, answering: gr.Markdown) -> Mod
                                x_label_angle=-90, height=320, elem_id="per-label-plot")
         confusion = gr.HTML(elem_id="confusion-heatmap")  # the full width: every column in view
         baselines = gr.Dataframe(label="Your model beside two simple baselines (same training and validation "
-                                       "names)", interactive=False, elem_id="baselines-table")
+                                       "names)", interactive=False, elem_id="baselines-table",
+                                 headers=["classifier", "accuracy", "macro_accuracy", "macro_f1", "top3_accuracy",
+                                          "ambiguity_aware_accuracy", "ambiguous_names", "n"])
         with gr.Accordion("What the rows and columns mean", open=False):
             gr.Markdown(HELP)
-        mistakes = gr.Dataframe(label="Most confidently wrong names", interactive=False)
+        mistakes = gr.Dataframe(label="Most confidently wrong names", interactive=False,
+                                headers=["name", "label", "predicted", "confidence"])
         with gr.Row():
             model_download = gr.DownloadButton("⬇ Download model checkpoint", str(DEFAULT_CHECKPOINT))
             model_upload = gr.File(label="Upload a checkpoint (.safetensors)", file_types=[".safetensors"],
-                                   height=90, elem_id="model-upload")
+                                   elem_id="model-upload")
         export_panel.build(session)
         outputs = [headline, per_label, confusion, mistakes]
         api_door(report_view, [session, table], table, outputs, "evaluate")  # inside the tab: Tabs holds only tabs

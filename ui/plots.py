@@ -55,3 +55,17 @@ def plot_frames(frame: pd.DataFrame, color: str, fixed: dict[str, str] | None = 
     would read the old value's series; sent second, it reads the new ones."""
     yield gr.update(value=frame)
     yield plot_value(frame, color, fixed)
+
+
+def letter_axis(frame: pd.DataFrame, x: str, letters) -> tuple[pd.DataFrame, list[str]]:
+    """The frame with its letter positions (1, 2, ...) in column `x` written "1 K", "2 o", ..., and that
+    order, for the plot's `sort`. A number axis over a short name puts ticks between letters (1.2,
+    1.4); a text axis has one tick per letter, and names it."""
+    order = [f"{i} {letter}" for i, letter in enumerate(letters, 1)]
+    return frame.assign(**{x: [order[int(p) - 1] for p in frame[x]]}), order
+
+
+def waiting(x: str, y: str, label: str, **others: str) -> pd.DataFrame:
+    """A plot's value before its first press: one text x tick saying what to press, and no y value, so
+    the axes show neither a single number printed to six places (0.000000) nor fractional positions."""
+    return pd.DataFrame({x: [label], y: [float("nan")], **{k: [v] for k, v in others.items()}})

@@ -98,7 +98,8 @@ def build(session: gr.State) -> None:
     status = gr.Markdown(elem_id="remember-status")
     plot = gr.LinePlot(NO_POINTS, x="k", y="accuracy", color="cell", color_map=CELL_COLOURS, y_lim=[0, 1],
                        x_lim=[MIN_K, MAX_K], height=300, elem_id="remember-plot", title="Validation accuracy against k")
-    runs = gr.Dataframe(interactive=False, label="Accuracy over seeds: mean, lowest, highest", max_height=240)
+    runs = gr.Dataframe(interactive=False, label="Accuracy over seeds: mean, lowest, highest", max_height=240,
+                        headers=["k", "cell", "mean", "low", "high", "seeds"])
     run_btn.click(run, [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
                   concurrency_limit=2, concurrency_id="train")
     stop_btn.click(lambda s: s.stop_experiment.set(), session, None, api_visibility="private", concurrency_limit=None)

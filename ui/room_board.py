@@ -20,6 +20,7 @@ COLOUR_BY = {"arch": "architecture", "cell": "cell", "hidden": "hidden size", "l
              "embedding": "embedding", "pooling": "pooling", "dropout": "dropout"}
 RUN_COLUMNS = ["nickname", "arch", "cell", "hidden", "layers", "epochs", "status", "best accuracy", "minutes ago"]
 WIDTH, HEIGHT, PAD = 640, 240, 40  # the curves' SVG, in its own units (it scales to the page's width)
+LEFT = 72  # room for the y labels at a phone's font (26 units: the SVG is drawn 2.5x smaller there)
 
 
 def value_of(run: dict, setting: str) -> str:
@@ -70,17 +71,17 @@ def curves_svg(board: dict, setting: str) -> str:
     ys = [y for run in runs for _, y in run["curve"]]
     y_min, y_max = min(ys), max(ys)
     y_min, y_max = (y_min - 0.05, y_max + 0.05) if y_max - y_min < 0.1 else (y_min, y_max)  # a flat curve still shows
-    sx = lambda x: PAD + (WIDTH - PAD - 8) * x / x_max  # noqa: E731
+    sx = lambda x: LEFT + (WIDTH - LEFT - 8) * x / x_max  # noqa: E731
     sy = lambda y: HEIGHT - PAD - (HEIGHT - 2 * PAD) * (y - y_min) / (y_max - y_min)  # noqa: E731
     lines = [f'<polyline fill="none" stroke="{palette[value_of(run, setting)]}" stroke-width="2" '
              f'stroke-opacity="0.85" points="{" ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in run["curve"])}"/>'
              for run in runs]
-    axes = (f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - 8}" y2="{HEIGHT - PAD}" stroke="currentColor"/>'
-            f'<line x1="{PAD}" y1="8" x2="{PAD}" y2="{HEIGHT - PAD}" stroke="currentColor"/>'
+    axes = (f'<line x1="{LEFT}" y1="{HEIGHT - PAD}" x2="{WIDTH - 8}" y2="{HEIGHT - PAD}" stroke="currentColor"/>'
+            f'<line x1="{LEFT}" y1="8" x2="{LEFT}" y2="{HEIGHT - PAD}" stroke="currentColor"/>'
             f'<text x="{WIDTH - 8}" y="{HEIGHT - 10}" text-anchor="end">epoch {x_max:g}</text>'
-            f'<text x="{PAD}" y="{HEIGHT - 10}" text-anchor="middle">0</text>'
-            f'<text x="{PAD - 4}" y="{sy(y_max) + 4:.0f}" text-anchor="end">{y_max:.2f}</text>'
-            f'<text x="{PAD - 4}" y="{sy(y_min) + 4:.0f}" text-anchor="end">{y_min:.2f}</text>'
+            f'<text x="{LEFT}" y="{HEIGHT - 10}" text-anchor="middle">0</text>'
+            f'<text x="{LEFT - 4}" y="{sy(y_max) + 4:.0f}" text-anchor="end">{y_max:.2f}</text>'
+            f'<text x="{LEFT - 4}" y="{sy(y_min) + 4:.0f}" text-anchor="end">{y_min:.2f}</text>'
             f'<text x="{WIDTH - 8}" y="14" text-anchor="end">training loss (smoothed), one line per run</text>')
     legend = "".join(f'<span><i style="background:{c}"></i>{escape(v)}</span>' for v, c in palette.items())
     return (f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="Training loss of {len(runs)} runs, '

@@ -13,10 +13,11 @@ from rnn_demo.data import DataError
 from rnn_demo.inside.stepper import StepThrough, Vector, step_through
 
 from .errors import refused
+from .plots import waiting
 from .session import Session
 
 DEFAULT_NAME = "Kowalski"
-NO_BARS = pd.DataFrame({"vector · unit": ["(load a name)"], "value": [0.0]})
+NO_BARS = waiting("vector · unit", "value", "(load a name)")
 CONTEXT_LINES = 5  # source lines shown around the running ones
 KEYS = ("Keys: Enter in the name box loads it; Tab to the buttons, Enter presses the one in focus; there "
         "← / → step back / forward and Space or k plays / pauses.")

@@ -11,6 +11,7 @@ from rnn_demo.inside.units import scan_units, selective_units, unit_examples, un
 
 from .errors import refused
 from .map_view import names_on_map
+from .plots import waiting
 from .session import Session
 
 
@@ -37,18 +38,21 @@ def unit_view(unit: float, name: str, session: Session) -> tuple[pd.DataFrame, p
 def build(session: gr.State) -> None:
     list_btn = gr.Button("List the most selective units", elem_id="units-list")
     selective = gr.Dataframe(interactive=False, label="Units most tied to one language", elem_id="units-selective",
+                             headers=["unit", "name", "label", "selectivity", "label_mean", "mean", "top_example"],
                              max_height=300)
     with gr.Row():
         unit = gr.Number(0, label="Unit", precision=0, minimum=0, elem_id="units-unit")
         name = gr.Textbox("Kowalski", label="…and on this name", elem_id="units-name")
         show_btn = gr.Button("Show the unit", elem_id="units-show")
     examples = gr.Dataframe(interactive=False, label="Where it fires highest in the table ([letter] in context)",
+                            headers=["name", "label", "position", "before", "letter", "after", "shown",
+                                     "activation"],
                             elem_id="units-examples")
     # One bar per letter, named "1 k", "2 o", ...: sorted as text (sort="x") they keep the name's order.
     # Bars grow from 0, up or down: an activation (tanh, or an LSTM's h) can be negative.
     # A first value with one text label: a chart first built for numbers keeps a numeric axis, and one
     # built without labels keeps no room for them (the axis title is cut off).
-    placeholder = pd.DataFrame({"shown": ["(no name yet)"], "activation": [0.0]})
+    placeholder = waiting("shown", "activation", "(no name yet)")
     on_name = gr.BarPlot(placeholder, x="shown", y="activation", sort="x",
                          x_title="letter (its place in the name)", x_label_angle=-45, height=280,
                          elem_id="units-letters", title="The unit letter by letter")

@@ -19,6 +19,7 @@ from pathlib import Path
 from rnn_demo import data, evaluate, models, train
 from rnn_demo.data import DataError
 from rnn_demo.inside import gradients, intervene
+from rnn_demo.inside.cells import KEEP_BIAS
 from rnn_demo.lesson import experiments, intervening
 from rnn_demo.lesson.experiments import ExperimentResult
 from rnn_demo.models import NameClassifier
@@ -128,8 +129,8 @@ STEPS: tuple[LessonStep, ...] = (
     LessonStep("why-gated", "Why gated cells",
          "A plain RNN multiplies its state by the same weights at every letter, so what it read long ago fades, "
          "and so does the gradient that should teach it. GRU and LSTM cells have gates that can pass the state on "
-         "unchanged, once the gate is open: training can open it, and so does starting its bias at +2. Measure how "
-         "far back each cell still reaches.",
+         f"unchanged, once the gate is open: training can open it, and so does starting its bias at +{KEEP_BIAS:g}. "
+         "Measure how far back each cell still reaches.",
          (gradients.state_gradient_norms,), "why-gradients", experiments.why_gated_experiment,
          "Wolfeschlegelsteinhausen"),
     LessonStep("intervene", "Change it and see what breaks",
