@@ -212,11 +212,13 @@ class TrainingPool:
     def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None, heartbeat: float | None,
              ticket: Ticket) -> Iterator:
         try:
-            while not self.line.turn(ticket, heartbeat or WAIT_SECONDS):
+            wait = 0.0  # a job that must wait hears so at once, then every heartbeat
+            while not self.line.turn(ticket, wait):
                 if stop is not None and stop():
                     self.line.leave(ticket)
                     return  # stopped before its turn: nothing ran
                 yield self.line.wait_of(ticket)
+                wait = heartbeat or WAIT_SECONDS
         except BaseException:  # closed while waiting (a cancel, a closed tab): its place goes to the next
             self.line.leave(ticket)
             raise
