@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import pandas as pd
@@ -63,7 +64,16 @@ READY_SECONDS = 120.0  # a new worker not ready by then (importing torch takes ~
 # A worker is ~430 MB fresh; one that kept more after a job (up to 1.1 GB seen) is replaced.
 RECYCLE_BYTES = 700 * 1024 * 1024
 TRAININGS_VARIABLE = "RNN_NAMES_TRAININGS"  # overrides the pool's size (trainings at once)
-LAST = (DoneEvent, RememberResult)  # the last message of a job that ends well
+
+
+@dataclass
+class Returned:
+    """The value a "call" job's function returned (TrainingPool.call)."""
+
+    value: object
+
+
+LAST = (DoneEvent, RememberResult, Returned)  # the last message of a job that ends well
 ENDS = (*LAST, BaseException)  # ... or the error it ended with
 
 
@@ -209,8 +219,15 @@ class TrainingPool:
         ticket = self.line.enter(cost.remember_seconds(config), config.time_limit)
         return Job(self._run("remember", (config,), stop, heartbeat, ticket), self.line, ticket)
 
+    def call(self, name: str, args: tuple, seconds: float, limit: float) -> Job:
+        """serving.child.CALLS[name](*args) in a worker, in the line (`seconds`: about how long it takes):
+        its Returned comes last. Past `limit` seconds the worker is killed (a fresh one replaces it) and a
+        TrainingError says so: an experiment that does not look at a stop flag still ends."""
+        ticket = self.line.enter(seconds, limit)
+        return Job(self._run("call", (name, args), None, None, ticket, limit), self.line, ticket)
+
     def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None, heartbeat: float | None,
-             ticket: Ticket) -> Iterator:
+             ticket: Ticket, limit: float | None = None) -> Iterator:
         try:
             wait = 0.0  # a job that must wait hears so at once, then every heartbeat
             while not self.line.turn(ticket, wait):
@@ -230,10 +247,10 @@ class TrainingPool:
         except TrainingError:
             self._give_back(None, ticket)  # the slot stays; its next job starts a new worker
             raise
-        yield from self._in_worker(worker, (kind, next(self._job_ids), *args), stop, heartbeat, ticket)
+        yield from self._in_worker(worker, (kind, next(self._job_ids), *args), stop, heartbeat, ticket, limit)
 
     def _in_worker(self, worker: Worker, request: tuple, stop: Callable[[], bool] | None, heartbeat: float | None,
-                   ticket: Ticket) -> Iterator:
+                   ticket: Ticket, limit: float | None = None) -> Iterator:
         """Send the job, pass its messages on; the worker goes back to the pool (and the ticket leaves the
         line) when the job ends, however it ends."""
         job = request[1]
@@ -241,7 +258,7 @@ class TrainingPool:
         closed = False  # the caller closed this generator (a cancel, a closed tab): it must not wait
         try:
             send(worker.conn, request)
-            for message in _receive(worker, job, stop, heartbeat):
+            for message in _receive(worker, job, stop, heartbeat, limit):
                 ended = isinstance(message, ENDS)
                 if isinstance(message, TrainingError):
                     raise message
@@ -340,12 +357,17 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None, heartbeat: float | None = None) -> Iterator:
+def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None, heartbeat: float | None = None,
+             limit: float | None = None) -> Iterator:
     """Messages of one job until its last one (or an error); passes a stop on as soon as it is asked.
     A worker that dies or hangs ends it with a TrainingError (the caller replaces the worker). With
     heartbeat: None after that many seconds without a message."""
     stop_sent, watch, last = False, Watch(worker), time.monotonic()
+    deadline = None if limit is None else last + limit
     while True:
+        if deadline is not None and time.monotonic() > deadline:
+            worker.kill()  # a call does not look at a stop flag: its time limit ends it here
+            raise TrainingError(f"it took longer than its {limit:g} s limit and was stopped")
         if not stop_sent and stop is not None and stop():
             send(worker.conn, ("stop", job))
             stop_sent = True

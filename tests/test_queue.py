@@ -119,3 +119,17 @@ def test_a_train_call_when_the_line_is_full_gets_a_clean_error(full_line):
 
     with pytest.raises(gr.Error, match=r"The trainer is busy: \d trainings? (is|are) ahead; try again in about"):
         list(full_line.train_from_api(Session(), None, {"epochs": 2}))
+
+
+def test_an_experiment_past_its_time_limit_is_ended_with_a_message_and_the_next_one_runs():
+    import gradio as gr
+    import pandas as pd
+
+    from ui import in_worker
+    from ui.session import DEFAULT_TABLE
+
+    many = pd.concat([DEFAULT_TABLE] * 20, ignore_index=True)  # ~36,000 rows: seconds of n-gram work
+    with pytest.raises(gr.Error, match="longer than its 0.5 s limit"):
+        in_worker.call("leakage_lesson", many, rows=len(many), limit=0.5)
+    lesson = in_worker.call("leakage_lesson", DEFAULT_TABLE, rows=len(DEFAULT_TABLE))  # a fresh worker
+    assert set(lesson.overall["split"]) == {"honest", "leaky"}
