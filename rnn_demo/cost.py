@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from .config import TrainConfig
 from .data import V
-from .inside.remember_first import RememberConfig, RememberProgress
 
 PER_BATCH = 1.0e-3
 FLOPS = 0.046  # seconds per 1e9 flops (~22 GFLOP/s)
@@ -56,8 +55,9 @@ def train_seconds(config: TrainConfig, table) -> float:
     return config.epochs * (train_rows * name_seconds(config, length) + PER_EPOCH)
 
 
-def remember_seconds(config: RememberConfig) -> float:
-    """About how long the "remember the first letter" experiment takes, its time limit aside."""
+def remember_seconds(config) -> float:
+    """About how long the "remember the first letter" experiment takes (its RememberConfig: read by
+    attribute, the core imports nothing of the rooms), its time limit aside."""
     total = 0.0
     for cell in config.cells:
         setting = TrainConfig(arch="stacked", cell=cell, hidden_size=config.hidden_size,
@@ -69,7 +69,7 @@ def remember_seconds(config: RememberConfig) -> float:
 
 def share_done(event) -> float | None:
     """How much of its job a training's or the experiment's event says is done (0-1), or None."""
-    if isinstance(event, RememberProgress):
+    if hasattr(event, "runs_done"):  # remember the first letter's RememberProgress
         return (event.runs_done + event.epoch / event.epochs) / event.runs
     steps = getattr(event, "steps_per_epoch", None)
     if steps:  # a BatchEvent
