@@ -54,7 +54,9 @@ WAIT_SECONDS = 1.0  # while a job waits in line (without a heartbeat): how often
 # A worker is hung when it has sent nothing and used no CPU for this long while a job runs (a starved
 # worker at nice 19 still uses some CPU; a stopped or deadlocked one uses none) ...
 HUNG_SECONDS = 10.0
-STOP_SECONDS = 1.0  # ... or for this long after a stop or a cancel: then it is killed and replaced
+# ... or for this long after a stop or a cancel: then it is killed and replaced. Not shorter: at nice 19
+# on a loaded machine a worker can go seconds without CPU, and one killed then loses its stopped result.
+STOP_SECONDS = 10.0
 SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this long is hung
 READY = "ready"  # a new worker's first message: torch imported and warmed up
 POOLS: list = []  # the TrainingPools this import of the module made (gradio app.py imports it again per edit)
