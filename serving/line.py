@@ -1,9 +1,10 @@
 """The line of jobs waiting for a training worker: bounded, first come first served, with an honest wait.
 
 A job enters the line with its cost (seconds on this machine's own speed, from its settings:
-rnn_demo/cost.py) and its time limit. At most RNN_NAMES_QUEUE_MAX (default 8) wait at once; one more
-is refused at once with `Busy`, which says how many are ahead and when a place frees up, instead of
-waiting without end. A waiting job's wait is the schedule of the jobs ahead of it on the pool's slots:
+rnn_demo/cost.py) and its time limit. At most RNN_NAMES_QUEUE_MAX (default 60: a full room) wait at
+once, and none is let in to wait longer than RNN_NAMES_QUEUE_WAIT_S (default 900 s); one more is
+refused at once with `Busy`, which says how many are ahead and when to try again, instead of waiting
+without end. A waiting job's wait is the schedule of the jobs ahead of it on the pool's slots:
 a running job ends when its own pace says (the share it has done in the time it took), a waiting one
 takes its cost, each at most its time limit.
 
@@ -24,7 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 QUEUE_VARIABLE = "RNN_NAMES_QUEUE_MAX"
-DEFAULT_QUEUE_MAX = 8  # jobs waiting at once (on 2 slots and 300 s runs: at most ~20 min for the last)
+DEFAULT_QUEUE_MAX = 60  # jobs waiting at once: a full room (serving/rooms.py) pressing Train together
+WAIT_VARIABLE = "RNN_NAMES_QUEUE_WAIT_S"
+DEFAULT_WAIT_SECONDS = 900  # ... unless the wait would pass this: ten 300 s runs on 2 slots fill the line
 START_SECONDS = 1.0  # a job's own start (handing the table over) and end (the model back), measured ~0.3 s
 PACE_FROM = 0.03  # a running job's pace is read from its progress once it has done this share
 
@@ -61,6 +64,16 @@ def round_seconds(seconds: float) -> int:
     return max(step, int(round(seconds / step) * step))
 
 
+def wait_max() -> float:
+    """RNN_NAMES_QUEUE_WAIT_S if set, else DEFAULT_WAIT_SECONDS."""
+    value = os.environ.get(WAIT_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_WAIT_SECONDS
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{WAIT_VARIABLE}={value!r}: give a whole number of seconds, 1 or more")
+    return float(value)
+
+
 def queue_max() -> int:
     """RNN_NAMES_QUEUE_MAX if set, else DEFAULT_QUEUE_MAX; ValueError for a value that is not a whole number."""
     value = os.environ.get(QUEUE_VARIABLE, "").strip()
@@ -75,8 +88,9 @@ class Line:
     """`slots` jobs run at once; at most `most_waiting` wait, in order of arrival."""
 
     def __init__(self, slots: int, most_waiting: int | None = None, clock: Callable[[], float] = time.monotonic,
-                 starting: Callable[[], float | None] = lambda: None):
+                 starting: Callable[[], float | None] = lambda: None, most_seconds: float | None = None):
         self.slots = slots
+        self.most_seconds = wait_max() if most_seconds is None else most_seconds  # the longest wait let in
         self.starting = starting  # while the first worker warms up (it imports torch): about how long still
         self.most_waiting = queue_max() if most_waiting is None else most_waiting
         self.clock = clock
@@ -95,8 +109,12 @@ class Line:
     def enter(self, cost: float, limit: float | None = None) -> Ticket:
         """A place in the line (the last), or Busy when `most_waiting` already wait."""
         with self._changed:
+            ahead = len(self.running) + len(self.waiting)
             if len(self.waiting) >= self.most_waiting and len(self.running) >= self.slots:
-                raise Busy(len(self.running) + len(self.waiting), self._first_free())
+                raise Busy(ahead, self._first_free())
+            wait = self._schedule(self.waiting)
+            if self.waiting and wait > self.most_seconds:  # a place, but a wait longer than anyone should be told
+                raise Busy(ahead, wait - self.most_seconds)
             ticket = Ticket(cost, limit, entered=self.clock())
             self.waiting.append(ticket)
             return ticket

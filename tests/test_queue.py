@@ -69,12 +69,28 @@ def test_the_pace_of_the_running_jobs_scales_the_costs_of_the_waiting_ones():
     assert line.wait_of(last).ahead == 1
 
 
+def test_a_wait_longer_than_the_bound_is_refused_even_with_places_left():
+    clock = Clock()
+    line = Line(slots=1, most_waiting=10, clock=clock, most_seconds=100.0)
+    running = line.enter(cost=60.0)
+    assert line.turn(running, 0)
+    line.enter(cost=60.0)  # waits 61 s: let in
+    with pytest.raises(Busy) as refused:
+        line.enter(cost=1.0)  # would wait 61 + 61 s
+    assert str(refused.value) == "The trainer is busy: 2 trainings are ahead; try again in about 20 s."
+    clock.now = 30.0
+    line.progress(running, 0.5)  # the line moved on: 30 + 1 + 61 s now
+    assert not line.turn(line.enter(cost=1.0), 0)  # let in
+
+
 def test_the_line_bound_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("RNN_NAMES_QUEUE_MAX", "3")
     assert queue_max() == 3 and Line(slots=2).places == 5
     monkeypatch.setenv("RNN_NAMES_QUEUE_MAX", "lots")
     with pytest.raises(ValueError, match="whole number"):
         queue_max()
+    monkeypatch.setenv("RNN_NAMES_QUEUE_WAIT_S", "120")
+    assert Line(slots=2, most_waiting=1).most_seconds == 120
 
 
 def test_a_training_costs_more_with_more_epochs_rows_and_a_bigger_network(default_table):
