@@ -211,7 +211,8 @@ class TrainingPool:
         that many seconds without an event (a slow batch): the caller can yield, and so be cancelled.
 
         The job enters the line at once: Busy (serving/line.py) when it is full. While it waits, a
-        Waiting comes every heartbeat (or every WAIT_SECONDS); a stop while waiting ends it with nothing."""
+        Waiting comes every heartbeat (or every WAIT_SECONDS), less the time the caller took between
+        two; a stop while waiting ends it with nothing."""
         ticket = self.line.enter(cost.train_seconds(config, table), config.max_seconds)
         return Job(self._run("train", (table, config, map_names), stop, heartbeat, ticket), self.line, ticket)
 
@@ -236,8 +237,11 @@ class TrainingPool:
                 if stop is not None and stop():
                     self.line.leave(ticket)
                     return  # stopped before its turn: nothing ran
+                told = time.monotonic()
                 yield self.line.wait_of(ticket)
-                wait = heartbeat or WAIT_SECONDS
+                # A caller that paused outside (ui/paced.py, on the event loop) is not made to wait here too:
+                # a waiting training then holds no server thread.
+                wait = max(0.0, (heartbeat or WAIT_SECONDS) - (time.monotonic() - told))
         except BaseException:  # closed while waiting (a cancel, a closed tab): its place goes to the next
             self.line.leave(ticket)
             raise

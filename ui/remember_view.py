@@ -21,6 +21,7 @@ from rnn_demo.models import CELLS
 from serving.line import Busy, Waiting
 
 from .errors import refused
+from .paced import WaitingStep, paced
 from .plots import PALETTE
 from .session import Session
 from .train_panel import POOL, TRAIN_QUEUE, waiting_line
@@ -82,9 +83,10 @@ def run(ks: str, gate_bias: bool, seeds: float, session: Session):
         if event is None:  # a slow epoch: a yield, so that a cancel can end it
             yield gr.skip(), gr.skip(), gr.skip()
             continue
-        if isinstance(event, Waiting):
-            status = waiting_line(event)
-        elif isinstance(event, RememberProgress):
+        if isinstance(event, Waiting):  # the next look after a pause on the event loop (ui/paced.py)
+            yield WaitingStep((plot, waiting_line(event), runs))
+            continue
+        if isinstance(event, RememberProgress):
             status = (f"Training {event.cell} at k = {event.k} (seed {event.seed}), epoch {event.epoch} of "
                       f"{event.epochs}: validation accuracy {event.val_accuracy:.0%} · {event.runs_done} of "
                       f"{event.runs} trainings done · {event.elapsed:.0f} s")
@@ -114,6 +116,6 @@ def build(session: gr.State) -> None:
     plot = gr.LinePlot(NO_POINTS, x="k", y="accuracy", color="cell", color_map=CELL_COLOURS, y_lim=[0, 1],
                        x_lim=[MIN_K, MAX_K], height=300, elem_id="remember-plot", title="Validation accuracy against k")
     runs = gr.Dataframe(interactive=False, label="Accuracy over seeds: mean, lowest, highest", max_height=240)
-    run_btn.click(run, [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
+    run_btn.click(paced(run), [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
                   **TRAIN_QUEUE)
     stop_btn.click(lambda s: s.stop_experiment.set(), session, None, api_visibility="private", concurrency_limit=None)
