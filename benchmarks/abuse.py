@@ -34,6 +34,7 @@ from .servers import AppProcess
 
 warnings.filterwarnings("ignore")
 HUGE = {"arch": "bidirectional", "cell": "lstm", "hidden": 512, "layers": 4, "embedding": 512, "batch_size": 2048}
+MIN_CASE_S = 3.0  # the bystander classifies at least this long around each case
 HEAVY = {"arch": "bidirectional", "cell": "lstm", "hidden": 256, "layers": 2, "batch_size": 512, "epochs": 50}
 
 
@@ -73,6 +74,7 @@ def case(app: AppProcess, what: str, attack) -> None:
         answer = attack()
     except Exception as err:  # noqa: BLE001 - a refusal is an answer too
         answer = f"{type(err).__name__}: {err}"
+    time.sleep(max(0.0, MIN_CASE_S - (time.perf_counter() - began)))  # a refusal is quick: the bystander still reads
     latency = bystander.stop()
     print(f"\n{what}\n  answer: {' '.join(str(answer).split())[:220]}\n  memory: {before:,.0f} MB before, peak "
           f"{app.peak_mb(began):,.0f} MB, {app.memory_mb():,.0f} MB after ({time.perf_counter() - began:.1f} s)"

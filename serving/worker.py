@@ -47,6 +47,7 @@ from rnn_demo.train import DoneEvent, Event, TrainConfig, TrainingError
 
 from . import reload
 from .line import Line, Ticket, Waiting
+from .watch import Job, Watch, rss_bytes
 
 NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
@@ -57,7 +58,6 @@ HUNG_SECONDS = 10.0
 # ... or for this long after a stop or a cancel: then it is killed and replaced. Not shorter: at nice 19
 # on a loaded machine a worker can go seconds without CPU, and one killed then loses its stopped result.
 STOP_SECONDS = 10.0
-SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this long is hung
 READY = "ready"  # a new worker's first message: torch imported and warmed up
 POOLS: list = []  # the TrainingPools this import of the module made (gradio app.py imports it again per edit)
 EVERY_POOL: list = reload.kept("pools", list)  # ... and those of every import, across reloads
@@ -299,68 +299,11 @@ class TrainingPool:
         if worker is not None and self.retired:  # a newer edit's pool serves now (gradio app.py)
             worker.kill()
             worker = None
-        elif worker is not None and (_rss_bytes(worker.process.pid) or 0) > RECYCLE_BYTES:
+        elif worker is not None and (rss_bytes(worker.process.pid) or 0) > RECYCLE_BYTES:
             worker.kill()
             worker = Worker()
         self._free.put(worker)
         self.line.leave(ticket)
-
-
-class Job:
-    """A job's messages, as TrainingPool._run yields them. Closed before its turn (even before its first
-    message, when a generator's own clean-up would not run), it gives its place in the line back."""
-
-    def __init__(self, messages: Iterator, line: Line, ticket: Ticket):
-        self.messages, self.line, self.ticket = messages, line, ticket
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        return next(self.messages)
-
-    def close(self) -> None:
-        self.messages.close()
-        if self.ticket.started is None:  # a started job leaves the line once its worker is back
-            self.line.leave(self.ticket)
-
-    __del__ = close  # dropped unread: the same
-
-
-class Watch:
-    """Whether a worker is still working: it sent a message, or used CPU time, recently."""
-
-    def __init__(self, worker: Worker):
-        self.worker, self.cpu, self.since = worker, _cpu_seconds(worker.process.pid), time.monotonic()
-
-    def heard(self) -> None:
-        self.since = time.monotonic()
-
-    def hung(self, limit: float) -> bool:
-        cpu = _cpu_seconds(self.worker.process.pid)
-        if cpu is not None and cpu != self.cpu:
-            self.cpu = cpu
-            self.heard()
-        return time.monotonic() - self.since > (limit if cpu is not None else SILENT_SECONDS)
-
-
-def _rss_bytes(pid: int) -> int | None:
-    """A process's resident memory, from /proc (None where there is no /proc)."""
-    try:
-        with open(f"/proc/{pid}/statm") as file:
-            return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far, from /proc (None where there is no /proc)."""
-    try:
-        with open(f"/proc/{pid}/stat") as file:
-            fields = file.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None, heartbeat: float | None = None,
