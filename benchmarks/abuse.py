@@ -124,7 +124,8 @@ def cancel_heavy(url: str) -> str:
     job.cancel()
     cancelled = time.perf_counter() - began
     time.sleep(8)  # a stall, if any, comes here (the bystander measures it)
-    return f"cancel returned in {cancelled:.2f} s; last status: {str(job.outputs()[-1][1])[:80] if job.outputs() else ''}"
+    last = next((out[1] for out in reversed(job.outputs()) if isinstance(out[1], str)), "")
+    return f"cancel returned in {cancelled:.2f} s; last status: {last[:80]}"
 
 
 def flood(url: str, n: int) -> str:

@@ -110,7 +110,7 @@ class Line:
         """A place in the line (the last), or Busy when `most_waiting` already wait."""
         with self._changed:
             ahead = len(self.running) + len(self.waiting)
-            if len(self.waiting) >= self.most_waiting and len(self.running) >= self.slots:
+            if ahead >= self.places:  # (jobs let in at once wait until their first step: count them all)
                 raise Busy(ahead, self._first_free())
             wait = self._schedule(self.waiting)
             if self.waiting and wait > self.most_seconds:  # a place, but a wait longer than anyone should be told

@@ -204,3 +204,11 @@ def test_paced_yields_the_handlers_steps_pauses_after_a_waiting_one_and_closes_i
     assert steps == [("waiting",), (0,), (1,), (2,)] and seconds >= PAUSE_SECONDS and closed == [True]
     steps, _ = asyncio.run(consume(2))
     assert steps == [("waiting",), (0,)] and closed == [True, True]
+
+
+def test_jobs_let_in_at_once_before_any_runs_count_against_the_bound():
+    line = Line(slots=1, most_waiting=2, clock=Clock())
+    for _ in range(3):
+        line.enter(cost=1.0)  # none has had its first step: all still waiting
+    with pytest.raises(Busy, match="3 trainings are ahead"):
+        line.enter(cost=1.0)
