@@ -239,7 +239,7 @@ class TrainingPool:
                     return  # stopped before its turn: nothing ran
                 told = time.monotonic()
                 yield self.line.wait_of(ticket)
-                # A caller that paused outside (ui/paced.py, on the event loop) is not made to wait here too:
+                # A caller that paused outside (an async handler, on the event loop) is not made to wait here too:
                 # a waiting training then holds no server thread.
                 wait = max(0.0, (heartbeat or WAIT_SECONDS) - (time.monotonic() - told))
         except BaseException:  # closed while waiting (a cancel, a closed tab): its place goes to the next

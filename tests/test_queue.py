@@ -154,10 +154,9 @@ def test_an_experiment_past_its_time_limit_is_ended_with_a_message_and_the_next_
     assert set(lesson.overall["split"]) == {"honest", "leaky"}
 
 
-def test_a_waiting_job_holds_no_thread_when_its_caller_pauses_outside(full_line, default_table):
-    """A waiting training's step returns at once when the caller paused between steps (ui/paced.py, on the
-    event loop): Gradio runs each step in one of its 40 threads, and sixty waiting trainings that each
-    held one for their whole wait would starve classify. A caller that does not pause is paced here."""
+def test_a_waiting_job_waits_only_what_its_caller_did_not(full_line, default_table):
+    """A waiting job's next step returns at once when its caller paused between steps (an async caller
+    could then hold no thread while it waits); a caller that does not pause is paced here."""
     import time
 
     from serving.line import Waiting
@@ -175,38 +174,6 @@ def test_a_waiting_job_holds_no_thread_when_its_caller_pauses_outside(full_line,
     assert time.monotonic() - began >= 0.2
     job.close()
     assert line.waiting == []  # its place given back
-
-
-def test_paced_yields_the_handlers_steps_pauses_after_a_waiting_one_and_closes_it():
-    import asyncio
-    import time
-
-    from ui.paced import PAUSE_SECONDS, WaitingStep, paced
-
-    closed = []
-
-    def handler(n):
-        try:
-            yield WaitingStep(("waiting",))
-            for i in range(n):
-                yield (i,)
-        finally:
-            closed.append(True)
-
-    async def consume(limit):
-        steps, began = [], time.monotonic()
-        stream = paced(handler)(3)
-        async for step in stream:
-            steps.append(step)
-            if len(steps) == limit:
-                await stream.aclose()  # Gradio's cancel
-                break
-        return steps, time.monotonic() - began
-
-    steps, seconds = asyncio.run(consume(None))
-    assert steps == [("waiting",), (0,), (1,), (2,)] and seconds >= PAUSE_SECONDS and closed == [True]
-    steps, _ = asyncio.run(consume(2))
-    assert steps == [("waiting",), (0,)] and closed == [True, True]
 
 
 def test_jobs_let_in_at_once_before_any_runs_count_against_the_bound():

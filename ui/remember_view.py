@@ -21,7 +21,6 @@ from rnn_demo.models import CELLS
 from serving.line import Busy, Waiting
 
 from .errors import refused
-from .paced import WaitingStep, paced
 from .plots import PALETTE
 from .session import Session
 from .train_panel import POOL, TRAIN_QUEUE, waiting_line
@@ -83,8 +82,8 @@ def run(ks: str, gate_bias: bool, seeds: float, session: Session):
         if event is None:  # a slow epoch: a yield, so that a cancel can end it
             yield gr.skip(), gr.skip(), gr.skip()
             continue
-        if isinstance(event, Waiting):  # the next look after a pause on the event loop (ui/paced.py)
-            yield WaitingStep((plot, waiting_line(event), runs))
+        if isinstance(event, Waiting):
+            yield plot, waiting_line(event), runs
             continue
         if isinstance(event, RememberProgress):
             status = (f"Training {event.cell} at k = {event.k} (seed {event.seed}), epoch {event.epoch} of "
@@ -116,6 +115,6 @@ def build(session: gr.State) -> None:
     plot = gr.LinePlot(NO_POINTS, x="k", y="accuracy", color="cell", color_map=CELL_COLOURS, y_lim=[0, 1],
                        x_lim=[MIN_K, MAX_K], height=300, elem_id="remember-plot", title="Validation accuracy against k")
     runs = gr.Dataframe(interactive=False, label="Accuracy over seeds: mean, lowest, highest", max_height=240)
-    run_btn.click(paced(run), [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
+    run_btn.click(run, [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
                   **TRAIN_QUEUE)
     stop_btn.click(lambda s: s.stop_experiment.set(), session, None, api_visibility="private", concurrency_limit=None)

@@ -26,7 +26,6 @@ from ui import options_panel
 
 from .api_table import api_door, as_table
 from .errors import refused
-from .paced import WaitingStep, paced
 from .plots import PALETTE
 from .room_share import SharedRun
 from .session import Session, model_info, previous_line
@@ -201,8 +200,8 @@ def _train(session: Session, split: Split, config: TrainConfig):
             if event is None:
                 yield NO_CHANGE
                 continue
-            if isinstance(event, Waiting):  # the next look after a pause on the event loop (ui/paced.py)
-                yield WaitingStep((plot_frame([]), waiting_line(event), answering, STOP_ON))
+            if isinstance(event, Waiting):
+                yield plot_frame([]), waiting_line(event), answering, STOP_ON
                 continue
             if isinstance(event, DoneEvent):
                 break
@@ -331,7 +330,7 @@ def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: g
     queue = TRAIN_QUEUE  # one queue for both doors
     instant = dict(queue=False, api_visibility="private", show_progress="hidden")
     locked = panel.train_btn.click(lambda: lock_settings(settings, True), None, settings, **instant)
-    train_event = locked.then(paced(train_in_page(list(panel.controls))), inputs, outputs, api_visibility="private",
+    train_event = locked.then(train_in_page(list(panel.controls)), inputs, outputs, api_visibility="private",
                               show_progress="minimal", **queue)
     # One event, not two: each event the page dispatches costs it a snapshot of every view (ui/open_tab.py).
     train_event.then(lambda s: [*lock_settings(settings, False), restore_visible(s)], session,
@@ -340,7 +339,7 @@ def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: g
     panel.restored = panel.restore_btn.click(restore_previous, session, [answering, panel.status, panel.restore_btn],
                                              api_visibility="private")
     api_settings = gr.JSON(None, visible=False, label="settings")  # {"epochs": 4, ...}: by page name
-    api_door(paced(train_from_api), [session, table, api_settings], table, outputs, "train", **queue)
+    api_door(train_from_api, [session, table, api_settings], table, outputs, "train", **queue)
     # Its own unlimited queue slot: a Stop never waits behind the training it stops.
     panel.stop_btn.click(request_stop, session, None, api_name="stop", api_visibility="undocumented",
                          concurrency_limit=None)  # not an MCP tool
