@@ -1,7 +1,7 @@
 """The line of jobs waiting for a training worker: bounded, first come first served, with an honest wait.
 
 A job enters the line with its cost (seconds on this machine's own speed, from its settings:
-rnn_demo/cost.py) and its time limit. At most RNN_NAMES_QUEUE_MAX (default 24) wait at
+rnn_demo/cost.py) and its time limit. At most RNN_NAMES_QUEUE_MAX (default 28) wait at
 once, and none is let in to wait longer than RNN_NAMES_QUEUE_WAIT_S (default 900 s); one more is
 refused at once with `Busy`, which says how many are ahead and when to try again, instead of waiting
 without end. A waiting job's wait is the schedule of the jobs ahead of it on the pool's slots:
@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 QUEUE_VARIABLE = "RNN_NAMES_QUEUE_MAX"
-# Jobs waiting at once. Each waiting training holds one of Gradio's 40 handler threads (its stream is a
-# sync generator: each step runs in a thread, and a waiting step waits there), so the line stays well
-# under them: classify and the page's events keep threads of their own.
-DEFAULT_QUEUE_MAX = 24
+# Jobs waiting at once: with 2 running, a room of 30 pressing Train together. Each waiting training holds
+# one of Gradio's 40 handler threads (its stream is a sync generator: each step runs in a thread, and a
+# waiting step waits there), so the line stays under them: classify and the page keep 10 of their own.
+DEFAULT_QUEUE_MAX = 28
 WAIT_VARIABLE = "RNN_NAMES_QUEUE_WAIT_S"
 DEFAULT_WAIT_SECONDS = 900  # ... unless the wait would pass this: ten 300 s runs on 2 slots fill the line
 START_SECONDS = 1.0  # a job's own start (handing the table over) and end (the model back), measured ~0.3 s
