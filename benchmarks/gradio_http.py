@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -128,6 +129,68 @@ class Page:
     def run(self, fn_index: int, data: list) -> QueuedEvent:
         """Join one event and follow it to its end."""
         return self.follow([self.join(fn_index, data)])[0]
+
+
+class Tab(Page):
+    """A page that reads its session's stream as the browser does: one connection while any of its
+    events is pending, left only when the server closes it (close_stream), each message given to its
+    event by id. Page.follow leaves as soon as its own events are done, and the server takes a session
+    stream's disconnect as the tab's close: it drops every queued event of the session (Queue.clean_events),
+    so a member's queued /train answered 404 when its page's poll ended first."""
+
+    def __init__(self, http: httpx.Client, url: str, config: dict, session: str | None = None):
+        super().__init__(http, url, config, session)
+        self._events: dict[str, QueuedEvent] = {}
+        self._lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+
+    def submit(self, fn_index: int, data: list) -> QueuedEvent:
+        """Join an event; its messages arrive through the tab's one stream (wait() for its end)."""
+        event = self.join(fn_index, data)
+        with self._lock:
+            self._events[event.event_id] = event
+            if self._reader is None:
+                self._reader = threading.Thread(target=self._read, daemon=True)
+                self._reader.start()
+        return event
+
+    def wait(self, event: QueuedEvent, timeout: float) -> QueuedEvent:
+        deadline = time.monotonic() + timeout
+        while not event.done and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not event.done:
+            event.error = event.error or f"no answer in {timeout:g} s"
+        return event
+
+    def _read(self) -> None:
+        with httpx.Client(timeout=self.http.timeout) as http:
+            while True:
+                try:
+                    self._stream(http)
+                except httpx.HTTPError as err:
+                    self._fail(f"the stream broke: {err}")
+                    return
+                with self._lock:
+                    if all(e.done for e in self._events.values()):
+                        self._reader = None  # a later submit opens the stream again
+                        return
+
+    def _stream(self, http: httpx.Client) -> None:
+        with http.stream("GET", f"{self.url}{API}queue/data", params={"session_hash": self.session}) as stream:
+            for _, payload in _sse(stream):
+                message = json.loads(payload)
+                if message.get("msg") == "close_stream":
+                    return
+                event = self._events.get(message.get("event_id"))
+                if event is not None:
+                    _take(event, message)
+
+    def _fail(self, why: str) -> None:
+        with self._lock:
+            for event in self._events.values():
+                if not event.done:
+                    event.error, event.done = why, True
+            self._reader = None
 
 
 def _take(event: QueuedEvent, message: dict) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from .common import ROOT, machine, percentile
-from .gradio_http import Page, call, new_session
+from .gradio_http import Tab, call, fn_index, new_session
 from .load_scenarios import TIMEOUT, classify_load, small_table, together
 from .servers import AppProcess
 
@@ -62,26 +62,30 @@ class Room:
         self.threads.append(thread)
 
     def _member(self, i: int, session: str, settings: dict, delay: float, config: dict, poll: int) -> None:
+        """Train through the page's queue, as the Train button does, while the page polls for news: one
+        tab, one stream (a REST call beside a page stream on one session had its queued training dropped
+        when the poll's stream ended: 404)."""
         time.sleep(delay)
-        self._start(self._poll, session, config, poll)
         with httpx.Client(timeout=TIMEOUT) as http:
+            tab = Tab(http, self.url, config, session)
             try:
-                call(http, self.url, "train", [small_table(i), settings], session)
-                self.trained.append(i)
-            except (httpx.HTTPError, RuntimeError) as err:
-                if not self.stopping.is_set():  # after the figures, the app stops under the queued trainings
-                    self.problems.append(f"member {i}: {err}")
-
-    def _poll(self, session: str, config: dict, fn: int) -> None:
-        with httpx.Client(timeout=TIMEOUT) as http:
-            page = Page(http, self.url, config, session)
-            while not self.stopping.wait(MEMBER_POLL_S):
+                training = tab.submit(fn_index(config, "train"), [None, small_table(i), settings])
+            except httpx.HTTPError as err:
+                self.problems.append(f"member {i}: {err}")
+                return
+            while not training.done and not self.stopping.wait(MEMBER_POLL_S):
                 start = time.perf_counter()
                 try:
-                    page.run(fn, page.inputs(fn))
+                    news = tab.wait(tab.submit(poll, tab.inputs(poll)), TIMEOUT.read)
                 except httpx.HTTPError:
                     continue  # the app stopped
-                self.poll_ms.append(1e3 * (time.perf_counter() - start))
+                if news.done and not news.error:
+                    self.poll_ms.append(1e3 * (time.perf_counter() - start))
+            tab.wait(training, 0 if self.stopping.is_set() else TIMEOUT.read)
+            if training.error is None and training.outputs is not None:
+                self.trained.append(i)
+            elif not self.stopping.is_set():  # after the figures, the app stops under the queued trainings
+                self.problems.append(f"member {i}: {training.error}")
 
     def _board(self) -> None:
         with httpx.Client(timeout=TIMEOUT) as http:

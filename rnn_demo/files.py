@@ -92,6 +92,31 @@ def _cut(table: pd.DataFrame, note: str) -> pd.DataFrame:
     return table
 
 
+def within_limits(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """A raw table (columns name and label, as the page or a kept copy holds it) cut to the limits: its
+    first MAX_ROWS rows, the rows of its first MAX_LABELS labels, each name and label at most its
+    length. The cut table and what was cut, as a phrase ('' when nothing was)."""
+    cuts = []
+    if len(table) > limits.MAX_ROWS:
+        cuts.append(f"the last {len(table) - limits.MAX_ROWS:,} rows (the limit is {limits.MAX_ROWS:,} rows)")
+        table = table.iloc[:limits.MAX_ROWS]
+    labels = table["label"].astype(str).str.strip()
+    first = labels.drop_duplicates()
+    if len(first) > limits.MAX_LABELS:
+        kept = labels.isin(set(first.iloc[:limits.MAX_LABELS]))
+        cuts.append(f"the {int((~kept).sum()):,} rows of {len(first) - limits.MAX_LABELS:,} labels past the first "
+                    f"{limits.MAX_LABELS} (the limit)")
+        table = table[kept.to_numpy()]
+    for column, most in (("name", limits.MAX_NAME_LENGTH), ("label", limits.MAX_LABEL_LENGTH)):
+        text = table[column].astype(str)
+        long = text.str.len() > most
+        if long.any():
+            cuts.append(f"{int(long.sum()):,} {column}s cut to {most} characters (the limit)")
+            table = table.copy()
+            table.loc[long.to_numpy(), column] = text[long].str[:most]  # only those: a blank cell stays blank
+    return table.reset_index(drop=True), "; ".join(cuts)
+
+
 def _lines_table(text: str, label: str, room: int = limits.MAX_ROWS) -> pd.DataFrame:
     """A <Label>.txt list, at most `room` names of it (attrs["cut"] says when there were more)."""
     names = []

@@ -12,11 +12,13 @@ from multiprocessing.connection import Connection
 
 import pandas as pd
 
+from rnn_demo.baselines import compare
 from rnn_demo.inside.hidden_map import MapSnapshot, take_snapshot
 from rnn_demo.inside.remember_first import remember_first
+from rnn_demo.lesson.honest import imbalance_lesson, leakage_lesson
 from rnn_demo.train import BatchEvent, EpochEvent, Event, TrainConfig, train
 
-from .worker import READY, receive, send
+from .worker import READY, Returned, receive, send
 
 # Batch events are sent in bundles at most this often (other events at once): a small model makes
 # ~100 batches a second, and each message wakes a server thread that then competes with serving.
@@ -32,8 +34,8 @@ def _warm_up() -> None:
 
 
 def serve(conn: Connection) -> None:
-    """Run jobs until the parent goes away: ("train", job, table, config, map_names) or
-    ("remember", job, config) -> events; ("stop", job)."""
+    """Run jobs until the parent goes away: ("train", job, table, config, map_names),
+    ("remember", job, config) or ("call", job, name, args) -> events; ("stop", job)."""
     import torch
 
     torch.set_num_threads(1)
@@ -82,7 +84,18 @@ def _events_and_maps(table: pd.DataFrame, config: TrainConfig, map_names: list[s
             yield event
 
 
-JOBS = {"train": _events_and_maps, "remember": remember_first}
+def _call(name: str, args: tuple, stop: Callable[[], bool]) -> Iterator[Returned]:
+    """One of CALLS, its value sent back as it returns (it has no events and no stop: the parent's
+    time limit kills the worker instead)."""
+    yield Returned(CALLS[name](*args))
+
+
+def _baselines(model, train_table: pd.DataFrame, val_table: pd.DataFrame) -> pd.DataFrame:
+    return compare(model, train_table, val_table).frame()
+
+
+CALLS = {"leakage_lesson": leakage_lesson, "imbalance_lesson": imbalance_lesson, "baselines": _baselines}  # what a "call" job may run
+JOBS = {"train": _events_and_maps, "remember": remember_first, "call": _call}
 
 
 if __name__ == "__main__":

@@ -35,23 +35,29 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import pandas as pd
 
+from rnn_demo import cost
 from rnn_demo.inside.hidden_map import MapSnapshot
 from rnn_demo.inside.remember_first import RememberConfig, RememberResult
 from rnn_demo.train import DoneEvent, Event, TrainConfig, TrainingError
 
 from . import reload
+from .line import Line, Ticket, Waiting
+from .watch import Job, Watch, rss_bytes
 
 NICE = 19  # how much lower than the server a training runs (0 = the same, 19 = lowest)
 POLL_SECONDS = 0.05  # how often the parent looks at the stop flag while waiting for an event
+WAIT_SECONDS = 1.0  # while a job waits in line (without a heartbeat): how often it says how long
 # A worker is hung when it has sent nothing and used no CPU for this long while a job runs (a starved
 # worker at nice 19 still uses some CPU; a stopped or deadlocked one uses none) ...
 HUNG_SECONDS = 10.0
-STOP_SECONDS = 1.0  # ... or for this long after a stop or a cancel: then it is killed and replaced
-SILENT_SECONDS = 120.0  # where no CPU time can be read (not Linux): silent this long is hung
+# ... or for this long after a stop or a cancel: then it is killed and replaced. Not shorter: at nice 19
+# on a loaded machine a worker can go seconds without CPU, and one killed then loses its stopped result.
+STOP_SECONDS = 10.0
 READY = "ready"  # a new worker's first message: torch imported and warmed up
 POOLS: list = []  # the TrainingPools this import of the module made (gradio app.py imports it again per edit)
 EVERY_POOL: list = reload.kept("pools", list)  # ... and those of every import, across reloads
@@ -60,7 +66,16 @@ READY_SECONDS = 120.0  # a new worker not ready by then (importing torch takes ~
 # A worker is ~430 MB fresh; one that kept more after a job (up to 1.1 GB seen) is replaced.
 RECYCLE_BYTES = 700 * 1024 * 1024
 TRAININGS_VARIABLE = "RNN_NAMES_TRAININGS"  # overrides the pool's size (trainings at once)
-LAST = (DoneEvent, RememberResult)  # the last message of a job that ends well
+
+
+@dataclass
+class Returned:
+    """The value a "call" job's function returned (TrainingPool.call)."""
+
+    value: object
+
+
+LAST = (DoneEvent, RememberResult, Returned)  # the last message of a job that ends well
 ENDS = (*LAST, BaseException)  # ... or the error it ended with
 
 
@@ -122,6 +137,12 @@ class Worker:
             self._reading.release()
         return max(1.0, WARM_SECONDS[0] - (time.monotonic() - self.started))
 
+    def warm_left(self) -> float | None:
+        """About how many seconds until READY, from the last warm-up's time alone; None once warm (or gone)."""
+        if self.warm or not self.alive():
+            return None
+        return max(1.0, WARM_SECONDS[0] - (time.monotonic() - self.started))
+
     def alive(self) -> bool:
         return self.process.poll() is None
 
@@ -143,10 +164,12 @@ def trainings_at_once() -> int:
 
 
 class TrainingPool:
-    """At most `size` trainings at once, each in a worker process; a caller waits for a free one."""
+    """At most `size` trainings at once, each in a worker process; a caller waits in a bounded line
+    (serving/line.py: Busy when it is full) and hears how long while it waits."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, most_waiting: int | None = None):
         self.size = size
+        self.line = Line(size, most_waiting, starting=lambda: self.first.warm_left())
         # Last in, first out: a training takes the worker the last one gave back, warm, before an
         # empty slot (a FIFO made every other training start a worker: ~7 s of importing torch).
         self._free: queue.LifoQueue[Worker | None] = queue.LifoQueue()
@@ -180,38 +203,74 @@ class TrainingPool:
             self._free.put(None)  # the slot stays
 
     def train(self, table: pd.DataFrame, config: TrainConfig, stop: Callable[[], bool] | None = None,
-              map_names: list[str] | None = None, heartbeat: float | None = None) -> Iterator[Event | MapSnapshot]:
+              map_names: list[str] | None = None, heartbeat: float | None = None) -> Iterator[Event | MapSnapshot | Waiting | None]:
         """Like rnn_demo.train.train, run in a worker process, each EpochEvent without its model; with
         map_names, each is followed by a MapSnapshot of those names. Closing this generator
         early stops the training and returns at once: a thread of its own waits for the worker to end
         the job (or replaces it), then gives it back to the pool. With heartbeat, a None comes after
-        that many seconds without an event (a slow batch): the caller can yield, and so be cancelled."""
-        return self._run("train", (table, config, map_names), stop, heartbeat)
+        that many seconds without an event (a slow batch): the caller can yield, and so be cancelled.
 
-    def remember_first(self, config: RememberConfig, stop: Callable[[], bool] | None = None) -> Iterator:
-        """Like rnn_demo.inside.remember_first.remember_first, run in a worker process."""
-        return self._run("remember", (config,), stop)
+        The job enters the line at once: Busy (serving/line.py) when it is full. While it waits, a
+        Waiting comes every heartbeat (or every WAIT_SECONDS), less the time the caller took between
+        two; a stop while waiting ends it with nothing."""
+        ticket = self.line.enter(cost.train_seconds(config, table), config.max_seconds)
+        return Job(self._run("train", (table, config, map_names), stop, heartbeat, ticket), self.line, ticket)
 
-    def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None, heartbeat: float | None = None) -> Iterator:
-        worker = self._free.get()
+    def remember_first(self, config: RememberConfig, stop: Callable[[], bool] | None = None,
+                       heartbeat: float | None = None) -> Iterator:
+        """Like rnn_demo.inside.remember_first.remember_first, run in a worker process (in the line too)."""
+        ticket = self.line.enter(cost.remember_seconds(config), config.time_limit)
+        return Job(self._run("remember", (config,), stop, heartbeat, ticket), self.line, ticket)
+
+    def call(self, name: str, args: tuple, seconds: float, limit: float) -> Job:
+        """serving.child.CALLS[name](*args) in a worker, in the line (`seconds`: about how long it takes):
+        its Returned comes last. Past `limit` seconds the worker is killed (a fresh one replaces it) and a
+        TrainingError says so: an experiment that does not look at a stop flag still ends."""
+        ticket = self.line.enter(seconds, limit)
+        return Job(self._run("call", (name, args), None, None, ticket, limit), self.line, ticket)
+
+    def _run(self, kind: str, args: tuple, stop: Callable[[], bool] | None, heartbeat: float | None,
+             ticket: Ticket, limit: float | None = None) -> Iterator:
+        try:
+            wait = 0.0  # a job that must wait hears so at once, then every heartbeat
+            while not self.line.turn(ticket, wait):
+                if stop is not None and stop():
+                    self.line.leave(ticket)
+                    return  # stopped before its turn: nothing ran
+                told = time.monotonic()
+                yield self.line.wait_of(ticket)
+                # A caller that paused outside (an async handler, on the event loop) is not made to wait here too:
+                # a waiting training then holds no server thread.
+                wait = max(0.0, (heartbeat or WAIT_SECONDS) - (time.monotonic() - told))
+        except BaseException:  # closed while waiting (a cancel, a closed tab): its place goes to the next
+            self.line.leave(ticket)
+            raise
+        worker = self._free.get()  # its turn: a slot is free, so is its worker (or None: start one)
         if worker is None or not worker.alive():
             worker = Worker()
         try:
             worker.ready()
         except TrainingError:
-            self._free.put(None)  # the slot stays; its next job starts a new worker
+            self._give_back(None, ticket)  # the slot stays; its next job starts a new worker
             raise
-        job = next(self._job_ids)
+        yield from self._in_worker(worker, (kind, next(self._job_ids), *args), stop, heartbeat, ticket, limit)
+
+    def _in_worker(self, worker: Worker, request: tuple, stop: Callable[[], bool] | None, heartbeat: float | None,
+                   ticket: Ticket, limit: float | None = None) -> Iterator:
+        """Send the job, pass its messages on; the worker goes back to the pool (and the ticket leaves the
+        line) when the job ends, however it ends."""
+        job = request[1]
         ended = False  # the job's last message (or its error) has arrived: the worker is free
         closed = False  # the caller closed this generator (a cancel, a closed tab): it must not wait
         try:
-            send(worker.conn, (kind, job, *args))
-            for message in _receive(worker, job, stop, heartbeat):
+            send(worker.conn, request)
+            for message in _receive(worker, job, stop, heartbeat, limit):
                 ended = isinstance(message, ENDS)
                 if isinstance(message, TrainingError):
                     raise message
                 if isinstance(message, BaseException):  # the job's own error, told with its own message
                     raise TrainingError(f"{type(message).__name__}: {message}") from message
+                self.line.progress(ticket, cost.share_done(message))
                 yield message
         except (OSError, EOFError):
             raise TrainingError("the training process stopped (killed, or out of memory?); "
@@ -221,73 +280,43 @@ class TrainingPool:
             raise
         finally:
             if ended:
-                self._give_back(worker)
+                self._give_back(worker, ticket)
             elif closed:  # Gradio closes a cancelled generator on its event loop: nothing may wait there
-                threading.Thread(target=self._end_job, args=(worker, job), daemon=True).start()
+                threading.Thread(target=self._end_job, args=(worker, job, ticket), daemon=True).start()
             else:
-                self._end_job(worker, job)
+                self._end_job(worker, job, ticket)
 
-    def _end_job(self, worker: Worker, job: int) -> None:
+    def _end_job(self, worker: Worker, job: int, ticket: Ticket) -> None:
         """Stop an unfinished job and give its worker back, or replace a worker that does not answer."""
         if not (worker.alive() and _finish(worker, job)):
             worker.kill()
             worker = None
-        self._give_back(worker)
+        self._give_back(worker, ticket)
 
-    def _give_back(self, worker: Worker | None) -> None:
-        """Back to the pool; a worker that grew past RECYCLE_BYTES (a heavy job: glibc keeps the freed
-        memory) is replaced by a fresh one, which warms up before the next job needs it."""
+    def _give_back(self, worker: Worker | None, ticket: Ticket) -> None:
+        """Back to the pool, then the next in line may go; a worker that grew past RECYCLE_BYTES (a heavy
+        job: glibc keeps the freed memory) is replaced by a fresh one, which warms up before the next job."""
         if worker is not None and self.retired:  # a newer edit's pool serves now (gradio app.py)
             worker.kill()
             worker = None
-        elif worker is not None and (_rss_bytes(worker.process.pid) or 0) > RECYCLE_BYTES:
+        elif worker is not None and (rss_bytes(worker.process.pid) or 0) > RECYCLE_BYTES:
             worker.kill()
             worker = Worker()
         self._free.put(worker)
+        self.line.leave(ticket)
 
 
-class Watch:
-    """Whether a worker is still working: it sent a message, or used CPU time, recently."""
-
-    def __init__(self, worker: Worker):
-        self.worker, self.cpu, self.since = worker, _cpu_seconds(worker.process.pid), time.monotonic()
-
-    def heard(self) -> None:
-        self.since = time.monotonic()
-
-    def hung(self, limit: float) -> bool:
-        cpu = _cpu_seconds(self.worker.process.pid)
-        if cpu is not None and cpu != self.cpu:
-            self.cpu = cpu
-            self.heard()
-        return time.monotonic() - self.since > (limit if cpu is not None else SILENT_SECONDS)
-
-
-def _rss_bytes(pid: int) -> int | None:
-    """A process's resident memory, from /proc (None where there is no /proc)."""
-    try:
-        with open(f"/proc/{pid}/statm") as file:
-            return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far, from /proc (None where there is no /proc)."""
-    try:
-        with open(f"/proc/{pid}/stat") as file:
-            fields = file.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None, heartbeat: float | None = None) -> Iterator:
+def _receive(worker: Worker, job: int, stop: Callable[[], bool] | None, heartbeat: float | None = None,
+             limit: float | None = None) -> Iterator:
     """Messages of one job until its last one (or an error); passes a stop on as soon as it is asked.
     A worker that dies or hangs ends it with a TrainingError (the caller replaces the worker). With
     heartbeat: None after that many seconds without a message."""
     stop_sent, watch, last = False, Watch(worker), time.monotonic()
+    deadline = None if limit is None else last + limit
     while True:
+        if deadline is not None and time.monotonic() > deadline:
+            worker.kill()  # a call does not look at a stop flag: its time limit ends it here
+            raise TrainingError(f"it took longer than its {limit:g} s limit and was stopped")
         if not stop_sent and stop is not None and stop():
             send(worker.conn, ("stop", job))
             stop_sent = True

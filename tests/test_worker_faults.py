@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -67,6 +68,7 @@ def test_an_error_in_the_worker_arrives_with_its_message_and_the_worker_is_kept(
 
 def test_a_hung_worker_is_replaced_and_a_stop_takes_effect(separable_table, started, monkeypatch):
     monkeypatch.setattr(workers, "HUNG_SECONDS", 2.0)
+    monkeypatch.setattr(workers, "STOP_SECONDS", 2.0)
     pool = workers.TrainingPool(1)
     events = running(pool, separable_table)
     os.kill(started[-1].process.pid, signal.SIGSTOP)
@@ -85,3 +87,20 @@ def test_a_hung_worker_is_replaced_and_a_stop_takes_effect(separable_table, star
         list(events)
     print(f"stop of a hung worker told after {time.monotonic() - began:.2f} s")
     assert not started[1].alive() and ends_ok(pool, separable_table) and len(started) == 3
+
+
+def test_a_worker_starved_of_cpu_after_a_stop_keeps_its_stopped_result(separable_table, started):
+    """At nice 19 under load a worker can get no CPU for seconds after a Stop (here: paused 3 s); it is
+    not taken for hung (that killed it after 1 s and lost the stopped result), its result arrives."""
+    pool = workers.TrainingPool(1)
+    stop = {"now": False}
+    events = running(pool, separable_table, stop=lambda: stop["now"])
+    pid = started[-1].process.pid
+    os.kill(pid, signal.SIGSTOP)
+    stop["now"] = True
+    resumed = threading.Timer(3.0, os.kill, (pid, signal.SIGCONT))
+    resumed.start()
+    done = [event for event in events if isinstance(event, DoneEvent)]
+    assert len(done) == 1 and done[0].stopped and done[0].epochs_run < LONG.epochs
+    assert started[0].alive() and len(started) == 1  # kept, not replaced
+    assert ends_ok(pool, separable_table) and len(started) == 1

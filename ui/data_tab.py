@@ -12,8 +12,9 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from rnn_demo import limits
 from rnn_demo.data import DataError, clean_table
-from rnn_demo.files import read_upload
+from rnn_demo.files import read_upload, within_limits
 
 from .errors import refused
 from .session import DEFAULT_TABLE, WORK_DIR, Session
@@ -77,17 +78,26 @@ def shown(session: Session, start=1) -> tuple:
     return (page, pager, where, *table_changed(table, session))
 
 
+def limited(table: pd.DataFrame) -> pd.DataFrame:
+    """The table cut to the limits (rows, labels, name and label lengths), what was cut told in a toast."""
+    table, cut = within_limits(table)
+    if cut:
+        gr.Warning(f"The table was cut to the limits: {cut}.")
+    return table
+
+
 def edit_page(page: pd.DataFrame, start, session: Session) -> tuple:
-    """A visitor's edit of the rows shown: written back into the session's table at their place."""
+    """A visitor's edit of the rows shown: written back into the session's table at their place (within
+    the limits: a page sent with more rows or longer names than the page can make is cut)."""
     table = session.names
     first = page_start(start, len(table))
-    session.table = pd.concat([table.iloc[:first], page, table.iloc[first + PAGE_ROWS:]], ignore_index=True)
+    session.table = limited(pd.concat([table.iloc[:first], page, table.iloc[first + PAGE_ROWS:]], ignore_index=True))
     return table_changed(session.table, session)
 
 
 def replace_table(session: Session, table: pd.DataFrame | None, start=1) -> tuple:
-    """The session's table is now `table` (None: the default table); what the tab shows of it."""
-    session.table = table
+    """The session's table is now `table` (None: the default table), within the limits; what the tab shows."""
+    session.table = None if table is None else limited(table)
     return shown(session, start)
 
 
@@ -139,7 +149,11 @@ def add_pasted(session: Session, text: str) -> tuple:
 
 
 def add_row(table: pd.DataFrame) -> pd.DataFrame:
-    """A blank row at the top, where the first page shows it (at the end it sat off screen)."""
+    """A blank row at the top, where the first page shows it (at the end it sat off screen); a full
+    table stays as it is, and says so."""
+    if len(table) >= limits.MAX_ROWS:
+        gr.Warning(f"The table is full ({limits.MAX_ROWS:,} rows, the limit): delete rows before adding one.")
+        return table
     return pd.concat([pd.DataFrame({"name": [""], "label": [""]}), table], ignore_index=True)
 
 

@@ -1,7 +1,8 @@
 """Honest numbers: how the data can make a validation figure lie. Leakage (split before removing
 duplicates) and imbalance (the biggest language's head start), run on the current table with the
 n-gram baseline, which trains in about a second. The app's own table has neither problem, so each
-lesson also runs, in one click, on a copy of the table made to have it (rnn_demo.lesson.honest)."""
+lesson also runs, in one click, on a copy of the table made to have it (rnn_demo.lesson.honest). The
+lessons run in a training worker under a time limit (ui/in_worker.py): on 50,000 rows one takes ~25 s."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import gradio as gr
 import pandas as pd
 
 from rnn_demo.data import DataError
-from rnn_demo.lesson.honest import imbalance_lesson, leakage_lesson, long_tailed, with_repeats
+from rnn_demo.lesson.honest import STRENGTHS, long_tailed, with_repeats
 
+from . import in_worker
 from .api_table import as_table
 from .errors import refused
 from .plots import PALETTE, plot_frames
@@ -41,7 +43,7 @@ def leakage_view(table: pd.DataFrame, copy: bool = False) -> tuple[str, pd.DataF
     try:
         own = as_table(table)
         shown = with_repeats(own) if copy else own
-        lesson = leakage_lesson(shown)
+        lesson = in_worker.call("leakage_lesson", shown, rows=len(shown))
     except (DataError, ValueError) as err:
         raise refused(str(err)) from None
     honest, leaky = lesson.overall.set_index("split")["accuracy"]
@@ -93,9 +95,9 @@ def imbalance_view(table: pd.DataFrame, copy: bool = False):
         if copy:  # pooled splits where one split of the copy is small (the default table's: ~65 names)
             shown = long_tailed(as_table(table))
             splits = max(1, min(COPY_SPLITS, 5000 // len(shown)))
-            lesson = imbalance_lesson(shown, splits=splits)
+            lesson = in_worker.call("imbalance_lesson", shown, 0.15, 0, STRENGTHS, splits, rows=splits * len(shown))
         else:
-            splits, lesson = 1, imbalance_lesson(table)
+            splits, lesson = 1, in_worker.call("imbalance_lesson", table, rows=len(table))
     except (DataError, ValueError) as err:
         raise refused(str(err)) from None
     top, bottom, majority = lesson.counts.iloc[0], lesson.counts.iloc[-1], lesson.majority

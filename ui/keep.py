@@ -23,7 +23,7 @@ import pandas as pd
 
 from rnn_demo.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from rnn_demo.data import DataError
-from rnn_demo.files import read_upload
+from rnn_demo.files import read_upload, within_limits
 from rnn_demo.report import RUN_COLUMNS
 
 from . import data_tab
@@ -128,8 +128,11 @@ def _restore_table(session: Session, text) -> str:
         raise DataError("larger than a kept table can be")
     path = session.folder / "restored.csv"
     path.write_text(str(text), encoding="utf-8")
-    session.table = read_upload(path)  # the upload's reader: the same columns, limits and checks
-    return "your table"
+    table = read_upload(path)  # the upload's reader: the same columns, limits and checks
+    read_cut = table.attrs.get("cut", "")
+    session.table, cut = within_limits(table)  # labels and lengths too: a kept copy can be edited in the browser
+    cut = "; ".join(c for c in (read_cut, cut) if c)
+    return f"your table (cut to the limits: {cut})" if cut else "your table"
 
 
 def _restore_runs(session: Session, runs, curves) -> str:

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
-from rnn_demo.baselines import BASELINE_HELP, compare, recorded_split
+from rnn_demo.baselines import BASELINE_HELP, recorded_split
 from rnn_demo.checkpoints import DEFAULT_CHECKPOINT, CheckpointError, load_checkpoint, save_checkpoint
 from rnn_demo.data import DataError, clean_table
 from rnn_demo.evaluate import METRIC_HELP
 from rnn_demo.report import model_report
 
-from . import export_panel
+from . import export_panel, in_worker
 from .api_table import api_door, as_table
 from .errors import refused
 from .heatmap import heatmap_html
@@ -57,7 +57,8 @@ def baselines_view(session: Session, table: pd.DataFrame | dict | None = None) -
     try:
         if train is None or val is None:  # an uploaded model: split the table as its training did
             train, val, _ = recorded_split(session.answering, clean_table(as_table(table))[0])
-        frame = session.memo("baselines", lambda model: compare(model, train, val).frame())
+        frame = session.memo("baselines", lambda model: in_worker.call("baselines", model, train, val,
+                                                                     rows=len(train) + len(val)))
     except (DataError, ValueError) as err:
         raise refused(f"Cannot compare: {err}") from None
     return frame.round(3)

@@ -18,11 +18,14 @@ from rnn_demo.inside.remember_first import (
     RunDone,
 )
 from rnn_demo.models import CELLS
+from serving.line import Busy, Waiting
 
 from .errors import refused
 from .plots import PALETTE
 from .session import Session
-from .train_panel import POOL
+from .train_panel import POOL, TRAIN_QUEUE, waiting_line
+
+HEARTBEAT = 0.5  # seconds without news before the stream yields anyway (Gradio cancels only at a yield)
 
 DEFAULT_KS = ", ".join(map(str, RememberConfig.ks))
 CELL_COLOURS = dict(zip(CELLS, PALETTE))
@@ -69,8 +72,19 @@ def run(ks: str, gate_bias: bool, seeds: float, session: Session):
     config = remember_config(ks, gate_bias, seeds)
     session.stop_experiment.clear()
     plot, runs = NO_POINTS, pd.DataFrame()
-    # In a training worker, like every training: the server's interpreter stays free for serving.
-    for event in POOL.remember_first(config, stop=session.stop_experiment.is_set):
+    # In a training worker, like every training, and in the same line: a full one refuses at once.
+    try:
+        events = POOL.remember_first(config, stop=session.stop_experiment.is_set, heartbeat=HEARTBEAT)
+    except Busy as err:
+        raise refused(str(err)) from None
+    status, event = "", None
+    for event in events:
+        if event is None:  # a slow epoch: a yield, so that a cancel can end it
+            yield gr.skip(), gr.skip(), gr.skip()
+            continue
+        if isinstance(event, Waiting):
+            yield plot, waiting_line(event), runs
+            continue
         if isinstance(event, RememberProgress):
             status = (f"Training {event.cell} at k = {event.k} (seed {event.seed}), epoch {event.epoch} of "
                       f"{event.epochs}: validation accuracy {event.val_accuracy:.0%} · {event.runs_done} of "
@@ -81,6 +95,8 @@ def run(ks: str, gate_bias: bool, seeds: float, session: Session):
         else:
             plot, runs, status = long_table(event.accuracy), event.spread().round(3), summary(event)
         yield plot, status, runs
+    if not isinstance(event, RememberResult) and session.stop_experiment.is_set():
+        yield plot, "Stopped before it started: nothing was trained.", runs
 
 
 def build(session: gr.State) -> None:
@@ -101,5 +117,5 @@ def build(session: gr.State) -> None:
     runs = gr.Dataframe(interactive=False, label="Accuracy over seeds: mean, lowest, highest", max_height=240,
                         headers=["k", "cell", "mean", "low", "high", "seeds"])
     run_btn.click(run, [ks, gate_bias, seeds, session], [plot, status, runs], api_visibility="private",
-                  concurrency_limit=2, concurrency_id="train")
+                  **TRAIN_QUEUE)
     stop_btn.click(lambda s: s.stop_experiment.set(), session, None, api_visibility="private", concurrency_limit=None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import copy
+import os
 import shutil
 import tempfile
 import threading
@@ -26,8 +27,16 @@ DEFAULT_MODEL = load_checkpoint()  # read-only: sessions train models of their o
 
 
 def _work_dir() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="rnn-names-"))
+    """A fresh folder for everything of this server's visitors, removed when it stops (atexit, and
+    SIGTERM: serving/asgi.py). Gradio's own copies of uploads and downloads go in it too (it would keep
+    them in GRADIO_TEMP_DIR, and leave folders and the app's copies behind there): inside the folder a
+    Space owner named in GRADIO_TEMP_DIR, if any."""
+    owners = os.environ.get("GRADIO_TEMP_DIR")
+    if owners:
+        os.makedirs(owners, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="rnn-names-", dir=owners))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["GRADIO_TEMP_DIR"] = str(folder / "gradio")  # read as the page is built and at launch
     return folder
 
 

@@ -19,6 +19,7 @@ from rnn_demo.data import DataError, Split
 from rnn_demo.inside.hidden_map import MapSnapshot
 from rnn_demo.report import run_summary
 from rnn_demo.train import BatchEvent, DoneEvent, EpochEvent, TrainConfig, TrainingError, run_to_end, split_for
+from serving.line import Busy, Waiting, round_seconds
 from serving.worker import TrainingPool, trainings_at_once
 from ui import controls as settings_controls
 from ui import options_panel
@@ -33,6 +34,9 @@ from .settings import make_config
 TRAININGS_AT_ONCE = trainings_at_once()  # one per usable core, one CPU thread each; RNN_NAMES_TRAININGS overrides
 # Trainings run in worker processes at a lower priority, so classify stays fast while they run.
 POOL = TrainingPool(TRAININGS_AT_ONCE)
+# Gradio lets every training the line holds in (and a few more, refused at once when it is full): the
+# line (serving/line.py) keeps the order and tells each its wait, honestly, from the jobs ahead.
+TRAIN_QUEUE = dict(concurrency_limit=POOL.line.places + 2, concurrency_id="train")
 # Glasbey's first three (ui/plots.py): blue and orange stay apart under every common colour-vision
 # deficiency; green, the third, differs from both in lightness and is on its own 0-1 scale.
 SERIES = dict(zip(["train loss (smoothed)", "validation loss", "validation accuracy"], PALETTE))
@@ -169,9 +173,15 @@ def _train(session: Session, split: Split, config: TrainConfig):
     session.stop.clear()
     report = split.report
     progress = TrainingProgress(config, (split.train_rows, split.val_rows))
+    try:  # in the trainer's line at once: a full line refuses now, not after an endless wait
+        # A heartbeat between slow batches: Gradio can cancel a generator only when it yields.
+        events = POOL.train(split, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist(),
+                            heartbeat=REDRAW_SECONDS)
+    except Busy as err:
+        raise refused(str(err)) from None
     shared = SharedRun(session, config)  # what the session's room sees, if it joined one (ui/room_panel.py)
     answering = model_info(session)  # sent as it is while streaming: an update would rebuild the component
-    events = None
+    event = None
     try:
         yield plot_frame([]), f"Starting: {report.rows} names, {len(report.counts)} labels…", answering, STOP_ON
         while (left := POOL.starting()) is not None and not session.stop.is_set():  # the app has just started
@@ -179,13 +189,13 @@ def _train(session: Session, split: Split, config: TrainConfig):
             yield (plot_frame([]), f"The trainer is starting (it loads PyTorch once: {eta}); "
                    "your training begins right after…", answering, STOP_ON)
             time.sleep(0.5)
-        # A heartbeat between slow batches: Gradio can cancel a generator only when it yields.
-        events = POOL.train(split, config, stop=session.stop.is_set, map_names=progress.val_rows["name"].tolist(),
-                            heartbeat=REDRAW_SECONDS)
         last_yield = 0.0
         for event in events:
             if event is None:
                 yield NO_CHANGE
+                continue
+            if isinstance(event, Waiting):
+                yield plot_frame([]), waiting_line(event), answering, STOP_ON
                 continue
             if isinstance(event, DoneEvent):
                 break
@@ -206,9 +216,21 @@ def _train(session: Session, split: Split, config: TrainConfig):
         threading.Thread(target=_keep_cancelled, args=(session, config, events, progress, shared),
                          daemon=True).start()
         raise
+    if not isinstance(event, DoneEvent):  # stopped while it waited in line: nothing ran
+        events.close()
+        yield plot_frame([]), "Stopped before it started: nothing was trained; the previous model still answers.", \
+            answering, STOP_OFF
+        return
     status = keep_result(session, config, event, progress)
     shared.done(event, progress)
     yield plot_frame(progress.points), status, model_info(session), STOP_OFF
+
+
+def waiting_line(waiting: Waiting) -> str:
+    """The status while a training waits in the trainer's line."""
+    ahead = f"{waiting.ahead} training{'s are' if waiting.ahead != 1 else ' is'} ahead of yours"
+    return (f"Waiting for the trainer: {ahead}; yours starts in about {round_seconds(waiting.seconds)} s. "
+            "**■ Stop** leaves the line.")
 
 
 def _keep_cancelled(session: Session, config: TrainConfig, events, progress: TrainingProgress,
@@ -283,11 +305,11 @@ def wire(panel: TrainPanel, session: gr.State, table: gr.Dataframe, answering: g
     inputs = [session, *panel.controls.values()]
     outputs = [panel.loss_plot, panel.status, answering, panel.stop_btn]
     settings = [*panel.controls.values(), panel.train_btn]
-    queue = dict(concurrency_limit=TRAININGS_AT_ONCE, concurrency_id="train")  # one queue for both doors
+    queue = TRAIN_QUEUE  # one queue for both doors
     instant = dict(queue=False, api_visibility="private", show_progress="hidden")
     locked = panel.train_btn.click(lambda: lock_settings(settings, True), None, settings, **instant)
-    train_event = locked.then(train_in_page(list(panel.controls)), inputs, outputs, api_visibility="private", show_progress="minimal",
-                              **queue)
+    train_event = locked.then(train_in_page(list(panel.controls)), inputs, outputs, api_visibility="private",
+                              show_progress="minimal", **queue)
     # One event, not two: each event the page dispatches costs it a snapshot of every view (ui/open_tab.py).
     train_event.then(lambda s: [*lock_settings(settings, False), restore_visible(s)], session,
                      [*settings, panel.restore_btn], **instant)
