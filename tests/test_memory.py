@@ -1,4 +1,4 @@
-"""Memory is budgeted before it is spent (issue 35, point 1): rnn_demo/memory.py estimates a training's
+"""Memory is budgeted before it is spent (issue 35, point 1): rnn_demo/cost.py estimates a training's
 peak from its settings and its table; the estimate is measured against real peaks, and a training over
 the budget is refused before it starts, naming what to lower."""
 
@@ -9,7 +9,7 @@ import sys
 import gradio as gr
 import pytest
 
-from rnn_demo import memory
+from rnn_demo import cost
 from rnn_demo.config import TrainConfig
 from rnn_demo.data import clean_table
 from ui import train_panel
@@ -22,25 +22,25 @@ PAGE_MAX = TrainConfig(arch="bidirectional", cell="lstm", hidden_size=512, num_l
 
 
 def test_the_page_s_biggest_training_is_refused_and_the_message_names_what_to_lower(monkeypatch):
-    monkeypatch.delenv(memory.BUDGET_VARIABLE, raising=False)
-    message = memory.check(PAGE_MAX, TABLE)
-    assert "MB of memory" in message and "1,500 MB" in message and memory.BUDGET_VARIABLE in message
+    monkeypatch.delenv(cost.BUDGET_VARIABLE, raising=False)
+    message = cost.check(PAGE_MAX, TABLE)
+    assert "MB of memory" in message and "1,500 MB" in message and cost.BUDGET_VARIABLE in message
     assert "batch size 256" in message and "layers 2" in message  # each alone fits
-    assert memory.check(TrainConfig(), TABLE) == ""  # the defaults fit many times over
+    assert cost.check(TrainConfig(), TABLE) == ""  # the defaults fit many times over
 
 
 def test_the_budget_follows_the_variable(monkeypatch):
-    monkeypatch.setenv(memory.BUDGET_VARIABLE, "8000")
-    assert memory.check(PAGE_MAX, TABLE) == ""
-    monkeypatch.setenv(memory.BUDGET_VARIABLE, "lots")
+    monkeypatch.setenv(cost.BUDGET_VARIABLE, "8000")
+    assert cost.check(PAGE_MAX, TABLE) == ""
+    monkeypatch.setenv(cost.BUDGET_VARIABLE, "lots")
     with pytest.raises(ValueError, match="whole number of megabytes"):
-        memory.budget_bytes()
+        cost.budget_bytes()
 
 
 def test_a_longer_name_or_a_bigger_batch_needs_more():
-    small = memory.estimate_bytes(TrainConfig(), 10, 18)
-    assert memory.estimate_bytes(TrainConfig(), 20, 18) > small
-    assert memory.estimate_bytes(TrainConfig(batch_size=128), 10, 18) > small
+    small = cost.estimate_bytes(TrainConfig(), 10, 18)
+    assert cost.estimate_bytes(TrainConfig(), 20, 18) > small
+    assert cost.estimate_bytes(TrainConfig(batch_size=128), 10, 18) > small
 
 
 def test_an_over_budget_training_is_refused_before_it_starts_on_both_doors(monkeypatch):
@@ -83,6 +83,6 @@ def test_the_estimate_is_above_the_real_peak_and_within_twice_it(settings):
     peak, on top of a warm worker (WORKER_BYTES), against the estimate."""
     grown = int(subprocess.run([sys.executable, "-c", PEAK, json.dumps(settings)], cwd=ROOT, check=True,
                                capture_output=True, text=True, timeout=1500).stdout.split()[-1])
-    real = memory.WORKER_BYTES + grown
-    estimate = memory.estimate_bytes(TrainConfig(**settings), memory.longest_name(TABLE), TABLE["label"].nunique())
-    assert real <= estimate <= 2 * real, (real / memory.MB, estimate / memory.MB)
+    real = cost.WORKER_BYTES + grown
+    estimate = cost.estimate_bytes(TrainConfig(**settings), cost.longest_name(TABLE), TABLE["label"].nunique())
+    assert real <= estimate <= 2 * real, (real / cost.MB, estimate / cost.MB)

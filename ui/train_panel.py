@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
-from rnn_demo import memory
+from rnn_demo import cost
 from rnn_demo.data import DataError, Split
 from rnn_demo.inside.hidden_map import MapSnapshot
 from rnn_demo.report import run_summary
@@ -151,7 +151,7 @@ def run_training(session: Session, table: pd.DataFrame | dict | None = None, **s
     except DataError as err:
         raise refused(f"The table cannot be trained on: {err}") from None
     # Refused before it starts: the worker would outgrow its share.
-    too_big = memory.check(config, pd.concat([split.train_rows, split.val_rows]))
+    too_big = cost.check(config, pd.concat([split.train_rows, split.val_rows]))
     if too_big:
         raise refused(too_big)
     # One training per session: a second /train while one runs would race it to be the answering model.
