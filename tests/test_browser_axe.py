@@ -69,8 +69,16 @@ def opening_tag(node_html: str) -> str:
 
 
 def audit(page, where: str, found: dict) -> None:
-    """Add each (rule, node) axe finds on the visible page, with where it was first seen."""
-    for rule in Axe().run(page).response["violations"]:
+    """Add each (rule, node) axe finds on the visible page, with where it was first seen. While an output
+    is being updated Gradio draws it faded (low contrast for a moment): colour contrast is read again,
+    up to 20 s, until the page has settled; a real contrast failure stays and is kept."""
+    violations = Axe().run(page).response["violations"]
+    for _ in range(10):
+        if not any(rule["id"] == "color-contrast" for rule in violations):
+            break
+        time.sleep(2)
+        violations = Axe().run(page).response["violations"]
+    for rule in violations:
         for node in rule["nodes"]:
             found.setdefault((rule["id"], opening_tag(node["html"])), f"{where}: {' '.join(map(str, node['target']))}")
 
