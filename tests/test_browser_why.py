@@ -51,8 +51,8 @@ def test_saliency_and_vanishing_gradients_show(page):
 def test_remember_the_first_letter_runs_and_stops(page):
     open_view(page, "Remember the first letter")
     page.fill("#remember-ks textarea", "5, 60")
-    page.click("#remember-run")
-    assert wait_for(lambda: "Training rnn at k = 5" in page.inner_text("#remember-status"), timeout=30)
+    page.click("#remember-run")  # it waits in the trainer's line (the first worker may still be warming up)
+    assert wait_for(lambda: "Training rnn at k = 5" in page.inner_text("#remember-status"), timeout=90)
     page.click("#remember-stop")
     assert wait_for(lambda: "Stopped" in page.inner_text("#remember-status"), timeout=30)
     assert "finished" in page.inner_text("#remember-status")  # a stop says what finished, if anything
