@@ -111,6 +111,9 @@ def short_lived(tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("RNN_NAMES_SESSION_TTL", str(TTL))
         env.setenv("TMPDIR", str(folder))  # WORK_DIR and Gradio's cache go there
+        # ui.session, imported by this process's tests, points GRADIO_TEMP_DIR into its own work folder:
+        # a server started from here would take that for a Space owner's choice and work inside it.
+        env.delenv("GRADIO_TEMP_DIR", raising=False)
         server = AppServer()
     server.log, server.tmp = Log(server), folder
     yield server
