@@ -10,10 +10,6 @@ from . import settings
 from .models import Architecture, ModelConfig
 from .settings import OPTIONS  # noqa: F401  (re-exported: a sentence on each option)
 
-SCHEDULES = settings.BY_FIELD["schedule"].choices
-BALANCE_METHODS = settings.BY_FIELD["balance_method"].choices
-KEEP_BEST = settings.BY_FIELD["keep_best"].choices
-
 # The learning rate that suits each cell when the learner does not set one. The plain rnn cell
 # overshoots at the GRU's 3e-3 (stacked rnn, classic set, 20 epochs: 0.779 against 0.805 at 1e-3).
 DEFAULT_LEARNING_RATES = {"rnn": 1e-3, "gru": 3e-3, "lstm": 3e-3}

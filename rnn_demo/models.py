@@ -34,7 +34,6 @@ CELLS = {  # name -> (one-step cell, whole-sequence layer)
     "lstm": (nn.LSTMCell, nn.LSTM),
 }
 assert tuple(CELLS) == settings.BY_FIELD["cell"].choices
-POOLINGS = settings.BY_FIELD["pooling"].choices  # last | last+max
 
 
 @dataclass
